@@ -1,0 +1,111 @@
+/**
+ * The authoring API of Caribou for TypeScript: what a workflow's source imports.
+ *
+ *   const wf = workflow({ name: 'small_sync_example', version: '0.0.1' });
+ *   export const start = wf.fn<Input>({ name: 'initial_function', entryPoint: true }, async (input, ctx) => {
+ *     ctx.invoke(sync, { n: 1 });
+ *   });
+ *   export const sync = wf.join<{ n: number }>({ name: 'syncFunction' }, async (ctx) => {
+ *     const all = await ctx.predecessorData();
+ *   });
+ *   export default wf;
+ *
+ * The DAG is read from the source without running it (src/deploy): every `ctx.invoke(...)`
+ * call site is one instance of its successor. See sdk/README.md for the call-site contract.
+ */
+
+/** Per-function deployment settings; every value must be a literal (read statically). */
+export interface FunctionOptions {
+  /** 1–20 characters [A-Za-z0-9_]; used in Lambda, topic and instance names */
+  name: string;
+  /** exactly one function of a workflow is the entry point */
+  entryPoint?: boolean;
+  /** MB, 128–10240; overrides the manifest */
+  memory?: number;
+  /** seconds, 1–900; overrides the manifest */
+  timeout?: number;
+  architecture?: 'x86_64' | 'arm64';
+  /** regions this function may (or may not) be placed in, in addition to the manifest's */
+  regions?: { allowed?: string[]; disallowed?: string[] };
+  /** environment variables; override the manifest's */
+  environment?: Record<string, string>;
+}
+
+export interface InvokeOptions {
+  /** false: do not call the successor on this run (a conditional non-execution); default true */
+  conditional?: boolean;
+}
+
+/** A registered function; `In` is the payload type it accepts. */
+export interface CaribouFunction<In> {
+  readonly kind: 'function' | 'join';
+  readonly name: string;
+  readonly options: FunctionOptions;
+  /** phantom: carries the payload type for `invoke` */
+  readonly __payload?: (p: In) => void;
+}
+
+/** What a running function can do. */
+export interface Context {
+  /** the id of this run of the workflow (shared by every function of the run) */
+  readonly runId: string;
+  /** this instance's name, e.g. map_reduce-0_0_1-mapper:…:3 */
+  readonly instance: string;
+  /** the region this function runs in */
+  readonly region: string;
+  /**
+   * Calls a successor with a payload (JSON-serialisable). Each call site in the source is
+   * one instance of the successor; `{ conditional: false }` skips it for this run.
+   */
+  invoke<P>(target: CaribouFunction<P>, payload: NoInfer<P>, options?: InvokeOptions): void;
+}
+
+/** What a join (fan-in) function can do besides. */
+export interface JoinContext<In> extends Context {
+  /** Payloads of every predecessor call site that called this join, in a stable order (DAG slot order). */
+  predecessorData(): Promise<In[]>;
+}
+
+export type FunctionHandler<In> = (payload: In, ctx: Context) => unknown;
+export type JoinHandler<In> = (ctx: JoinContext<In>) => unknown;
+
+/** Internal: a registered function with its handler, as the runtime sees it. */
+export interface RegisteredFunction {
+  kind: 'function' | 'join';
+  name: string;
+  options: FunctionOptions;
+  handler: FunctionHandler<unknown> | JoinHandler<unknown>;
+}
+
+/** A workflow: a name, a version and its registered functions. */
+export class Workflow {
+  readonly functions = new Map<string, RegisteredFunction>();
+
+  constructor(readonly name: string, readonly version: string) {}
+
+  /** The workflow id `<name>-<version>`. */
+  get id(): string {
+    return `${this.name}-${this.version}`;
+  }
+
+  /** Registers an ordinary function taking a payload of type `In`. */
+  fn<In = unknown>(options: FunctionOptions, handler: FunctionHandler<In>): CaribouFunction<In> {
+    return this.register<In>('function', options, handler as FunctionHandler<unknown>);
+  }
+
+  /** Registers a join: it runs once per run, after all its predecessor call sites resolved. */
+  join<In = unknown>(options: Omit<FunctionOptions, 'entryPoint'>, handler: JoinHandler<In>): CaribouFunction<In> {
+    return this.register<In>('join', options, handler as JoinHandler<unknown>);
+  }
+
+  private register<In>(kind: 'function' | 'join', options: FunctionOptions, handler: RegisteredFunction['handler']): CaribouFunction<In> {
+    if (this.functions.has(options.name)) throw new Error(`function "${options.name}" is registered twice in workflow ${this.id}`);
+    this.functions.set(options.name, { kind, name: options.name, options, handler });
+    return { kind, name: options.name, options };
+  }
+}
+
+/** Creates a workflow object; the module must `export default` it. */
+export function workflow(opts: { name: string; version: string }): Workflow {
+  return new Workflow(opts.name, opts.version);
+}

@@ -1,0 +1,46 @@
+import '../polyfill';
+import { Command, CommanderError } from 'commander';
+import { DecodeError } from '../model/decode';
+import { UserError } from '../model/errors';
+import { COMMANDS } from './commands';
+
+const VERSION: string = require('../../package.json').version;
+
+/** Builds the `caribou` command with every subcommand registered. */
+export function buildProgram(): Command {
+  const program = new Command('caribou')
+    .description('Caribou for TypeScript: carbon-aware placement of serverless workflows across AWS regions')
+    .option('--target <target>', 'where to act: local (embedded cloud, default) or aws', process.env.CARIBOU_TARGET ?? 'local')
+    .version(VERSION);
+  program
+    .command('version')
+    .description('print the version')
+    .action(() => console.log(VERSION));
+  for (const register of COMMANDS) register(program);
+  program.exitOverride();
+  return program;
+}
+
+/** Runs the CLI; user errors print one clear message and exit 1, never a stack trace. */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    process.exitCode = reportError(err);
+  }
+}
+
+/** Prints an error the way a user should see it; returns the exit code. */
+export function reportError(err: unknown): number {
+  if (err instanceof CommanderError) return err.exitCode;
+  if (err instanceof UserError || err instanceof DecodeError) {
+    console.error(`error: ${err.message}`);
+    return err instanceof UserError ? err.exitCode : 1;
+  }
+  const e = err as Error;
+  console.error(`internal error: ${e?.message ?? String(err)}`);
+  if (process.env.CARIBOU_DEBUG) console.error(e?.stack);
+  else console.error('(set CARIBOU_DEBUG=1 to see the stack trace)');
+  return 2;
+}
