@@ -11,3 +11,11 @@ export interface Messaging {
   /** Topics that exist in a region. */
   listTopics(region: string): Promise<string[]>;
 }
+
+/** Thrown by `publish` when the region cannot be reached; the runtime then falls back to home. */
+export class RegionUnreachableError extends Error {
+  constructor(readonly region: string) {
+    super(`region ${region} is unreachable`);
+    this.name = 'RegionUnreachableError';
+  }
+}
