@@ -18,3 +18,14 @@ export type TableName = (typeof TABLES)[keyof typeof TABLES];
 
 /** The region that holds the system tables (Caribou's GLOBAL_SYSTEM_REGION). */
 export const SYSTEM_REGION = 'us-west-2';
+
+/**
+ * What each system table holds (key → record codec):
+ * - deployment_manager_resource_table[workflow_id]: WorkflowConfig (src/model/workflow-config)
+ * - workflow_placement_decision_table[workflow_id]: WorkflowPlacementDecision (src/model/placement)
+ * - deployment_resources_table[workflow_id]: DeploymentResources (src/model/deployment-resources)
+ * - workflow_placement_solver_staging_area_table[workflow_id]: StagedPlan (src/model/staging)
+ * - workflow_instance_table[workflow_id]: WorkflowInstanceRecord (src/model/workflow-instance)
+ * - available_regions_table / provider_region_table / carbon_region_table / performance_region_table[region]:
+ *   src/model/region-data
+ */
