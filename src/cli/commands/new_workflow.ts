@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import { UserError } from '../../model/errors';
+import { WorkflowName } from '../../model/primitives';
+
+/** The scaffold's files: template file (under src/deploy/template) → file written in the new workflow. */
+const FILES: Array<[string, string]> = [
+  ['app.ts.template', 'app.ts'],
+  ['README.md.template', 'README.md'],
+  [path.join('.caribou', 'config.yml.template'), path.join('.caribou', 'config.yml')],
+  [path.join('.caribou', 'iam_policy.json.template'), path.join('.caribou', 'iam_policy.json')],
+];
+const TEMPLATE_DIR = path.resolve(__dirname, '..', '..', 'deploy', 'template');
+/** This package's root: a workflow created inside it imports the SDK by relative path. */
+const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
+/** How a workflow outside this repository imports the SDK (after installing this package). */
+export const PACKAGE_SDK_IMPORT = 'caribou-ts/sdk';
+
+/** Registers `caribou new_workflow <name>`: scaffolds a runnable workflow directory. */
+export function register(program: Command): void {
+  program
+    .command('new_workflow')
+    .description('create a new workflow directory <name> with app.ts, .caribou/config.yml and .caribou/iam_policy.json')
+    .argument('<name>', 'workflow name: 1 to 25 characters of A-Z, a-z, 0-9 or _')
+    .option('-d, --directory <dir>', 'where to create the workflow directory', process.cwd())
+    .action(async (name: string, opts: { directory: string }) => {
+      const dir = await scaffoldWorkflow(name, opts.directory);
+      console.log(`created workflow ${name} in ${dir}`);
+      console.log(`next: npx caribou inspect --workflow-dir ${path.relative(process.cwd(), dir) || '.'}`);
+    });
+}
+
+/** Writes a new workflow `<parent>/<name>`; returns its absolute path. Refuses to overwrite anything. */
+export async function scaffoldWorkflow(name: string, parent: string): Promise<string> {
+  if (!WorkflowName.is(name)) throw new UserError(`workflow name "${name}" is not valid: use 1 to 25 characters of A-Z, a-z, 0-9 or _`);
+  const dir = path.resolve(parent, name);
+  const existing = await fs.readdir(dir).catch(() => null);
+  if (existing && existing.length > 0) throw new UserError(`${dir} already exists and is not empty; choose another name or directory`);
+  const sdkImport = sdkImportFor(dir);
+  const files = [...FILES];
+  // Outside this repository the new workflow needs its own tsconfig to be type-checked.
+  if (sdkImport === PACKAGE_SDK_IMPORT) files.push(['tsconfig.json.template', 'tsconfig.json']);
+  for (const [from, to] of files) {
+    const text = await fs.readFile(path.join(TEMPLATE_DIR, from), 'utf8');
+    const out = text.replace(/\{\{workflow_name\}\}/g, name).replace(/\{\{sdk_import\}\}/g, sdkImport);
+    await fs.mkdir(path.dirname(path.join(dir, to)), { recursive: true });
+    await fs.writeFile(path.join(dir, to), out);
+  }
+  return dir;
+}
+
+/** The SDK import for a workflow in `dir`: relative inside this repository, the package path outside. */
+export function sdkImportFor(dir: string): string {
+  const rel = path.relative(PACKAGE_ROOT, dir);
+  const inside = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) && !rel.split(path.sep).includes('node_modules');
+  if (!inside) return PACKAGE_SDK_IMPORT;
+  const toSdk = path.relative(dir, path.join(PACKAGE_ROOT, 'sdk')).split(path.sep).join('/');
+  return toSdk.startsWith('.') ? toSdk : `./${toSdk}`;
+}
