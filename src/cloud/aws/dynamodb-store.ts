@@ -1,0 +1,215 @@
+import {
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  DeleteItemCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  ScanCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import type { KeyValueStore } from '../ports';
+
+/**
+ * THE table adapter: a KeyValueStore over the DynamoDB API, written with
+ * @aws-sdk/client-dynamodb. On AWS it talks to DynamoDB in each region; on the local cloud
+ * the same code talks to the embedded dynalite server.
+ *
+ * Item layout (as in Caribou): hash key `key` (S) and the record as a JSON string in
+ * `value` (S). Items written by `setFieldOnce` hold one top-level attribute per field,
+ * named `f:<field>`, each a JSON string: a single conditional UpdateItem on a top-level
+ * attribute is both atomic and the cheapest write (1 WCU), and it needs no "create the
+ * map first" round trip that a nested `SET m.k` would.
+ */
+export interface DynamoDbStoreOptions {
+  /** The client for a region (cached by the caller or here). */
+  clientFor(region: string): DynamoDBClient;
+  /**
+   * The physical table name of `table` in `region`. On AWS it is the table itself; the local
+   * cloud serves every simulated region from one dynalite, so it prefixes the region.
+   */
+  physicalName?(region: string, table: string): string;
+  /** Wait for a created table to become ACTIVE (AWS); dynalite is configured to create instantly. */
+  waitForActive?: boolean;
+}
+
+const FIELD_PREFIX = 'f:';
+
+/** A table that does not exist, named the way a user can act on it. */
+export class MissingTableError extends Error {
+  constructor(readonly region: string, readonly table: string) {
+    super(`table ${table} does not exist in ${region} (was the framework set up / the workflow deployed?)`);
+    this.name = 'MissingTableError';
+  }
+}
+
+/** KeyValueStore over DynamoDB (or dynalite). */
+export class DynamoDbKeyValueStore implements KeyValueStore {
+  private readonly known = new Set<string>();
+
+  constructor(private readonly opts: DynamoDbStoreOptions) {}
+
+  private name(region: string, table: string): string {
+    return this.opts.physicalName ? this.opts.physicalName(region, table) : table;
+  }
+
+  /** Runs a call and turns a missing table into a MissingTableError. */
+  private async call<T>(region: string, table: string, fn: (c: DynamoDBClient, name: string) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.opts.clientFor(region), this.name(region, table));
+    } catch (err) {
+      if (err instanceof ResourceNotFoundException || (err as Error)?.name === 'ResourceNotFoundException') {
+        this.known.delete(`${region}/${table}`);
+        throw new MissingTableError(region, table);
+      }
+      throw err;
+    }
+  }
+
+  async ensureTable(region: string, table: string): Promise<void> {
+    const id = `${region}/${table}`;
+    if (this.known.has(id)) return;
+    const client = this.opts.clientFor(region);
+    const TableName = this.name(region, table);
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName,
+          AttributeDefinitions: [{ AttributeName: 'key', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'key', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ResourceInUseException || (err as Error)?.name === 'ResourceInUseException')) throw err;
+    }
+    if (this.opts.waitForActive) await this.waitActive(client, TableName);
+    this.known.add(id);
+  }
+
+  private async waitActive(client: DynamoDBClient, TableName: string): Promise<void> {
+    for (let i = 0; i < 120; i++) {
+      const d = await client.send(new DescribeTableCommand({ TableName }));
+      if (d.Table?.TableStatus === 'ACTIVE') return;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    throw new Error(`table ${TableName} did not become ACTIVE within 2 minutes`);
+  }
+
+  async dropTable(region: string, table: string): Promise<void> {
+    this.known.delete(`${region}/${table}`);
+    try {
+      await this.opts.clientFor(region).send(new DeleteTableCommand({ TableName: this.name(region, table) }));
+    } catch (err) {
+      if (err instanceof ResourceNotFoundException || (err as Error)?.name === 'ResourceNotFoundException') return;
+      throw err;
+    }
+  }
+
+  async get(region: string, table: string, key: string): Promise<unknown | undefined> {
+    const r = await this.call(region, table, (c, TableName) =>
+      c.send(new GetItemCommand({ TableName, Key: { key: { S: key } }, ConsistentRead: true })),
+    );
+    if (!r.Item) return undefined;
+    return decodeItem(r.Item);
+  }
+
+  async put(region: string, table: string, key: string, value: unknown, opts?: { ifAbsent?: boolean }): Promise<boolean> {
+    try {
+      await this.call(region, table, (c, TableName) =>
+        c.send(
+          new PutItemCommand({
+            TableName,
+            Item: { key: { S: key }, value: { S: JSON.stringify(value) } },
+            ...(opts?.ifAbsent ? { ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': 'key' } } : {}),
+          }),
+        ),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  async delete(region: string, table: string, key: string): Promise<void> {
+    await this.call(region, table, (c, TableName) => c.send(new DeleteItemCommand({ TableName, Key: { key: { S: key } } })));
+  }
+
+  async keys(region: string, table: string): Promise<string[]> {
+    // Scan pages until LastEvaluatedKey is absent (Caribou read only the first page).
+    const out: string[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const r = await this.call(region, table, (c, TableName) =>
+        c.send(
+          new ScanCommand({
+            TableName,
+            ProjectionExpression: '#k',
+            ExpressionAttributeNames: { '#k': 'key' },
+            ExclusiveStartKey: start,
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      for (const item of r.Items ?? []) if (item.key?.S !== undefined) out.push(item.key.S);
+      start = r.LastEvaluatedKey;
+    } while (start);
+    return out.sort();
+  }
+
+  async setFieldOnce(
+    region: string,
+    table: string,
+    key: string,
+    field: string,
+    value: unknown,
+  ): Promise<{ set: boolean; fields: Record<string, unknown> }> {
+    try {
+      const r = await this.call(region, table, (c, TableName) =>
+        c.send(
+          new UpdateItemCommand({
+            TableName,
+            Key: { key: { S: key } },
+            UpdateExpression: 'SET #f = :v',
+            ConditionExpression: 'attribute_not_exists(#f)',
+            ExpressionAttributeNames: { '#f': FIELD_PREFIX + field },
+            ExpressionAttributeValues: { ':v': { S: JSON.stringify(value) } },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      );
+      return { set: true, fields: fieldsOf(r.Attributes ?? {}) };
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+      // Already set (a duplicate delivery): report the item as it stands, strongly consistent.
+      const r = await this.call(region, table, (c, TableName) =>
+        c.send(new GetItemCommand({ TableName, Key: { key: { S: key } }, ConsistentRead: true })),
+      );
+      return { set: false, fields: fieldsOf(r.Item ?? {}) };
+    }
+  }
+}
+
+function isConditionFailed(err: unknown): boolean {
+  return err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException';
+}
+
+function fieldsOf(item: Record<string, AttributeValue>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, v] of Object.entries(item)) {
+    if (name.startsWith(FIELD_PREFIX) && v.S !== undefined) out[name.slice(FIELD_PREFIX.length)] = JSON.parse(v.S);
+  }
+  return out;
+}
+
+/** A plain item's `value`, or the field map of an item written by setFieldOnce. */
+function decodeItem(item: Record<string, AttributeValue>): unknown {
+  if (item.value?.S !== undefined) return JSON.parse(item.value.S);
+  return fieldsOf(item);
+}

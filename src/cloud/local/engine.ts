@@ -1,0 +1,272 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import type { KeyValueStore, PackageStore } from '../ports';
+import type { RuntimeEnv } from '../../../sdk/runtime/env';
+import { LOG_PREFIX } from '../../model/log-event';
+import { MinHeap } from './heap';
+import type { LocalFunctions } from './functions';
+import type { LocalLogs } from './logs';
+import type { DeliverySink, LocalMessaging } from './messaging';
+import type { LocalPackageStore } from './packages';
+
+/** Testing knobs of the local cloud (from CARIBOU_LOCAL_* unless given). */
+export interface LocalKnobs {
+  /** probability that a message is delivered twice */
+  duplicates: number;
+  /** deliver pending messages in a random order instead of by arrival time */
+  reorder: boolean;
+  /** regions whose topics cannot be reached */
+  outage: string[];
+  seed: number;
+}
+
+/** One-way latency in seconds between two regions (sender undefined: a client next to the region). */
+export type LatencyModel = (from: string | undefined, to: string, rand: () => number) => number;
+
+interface Delivery {
+  time: number;
+  seq: number;
+  region: string;
+  fn: string;
+  message: string;
+}
+
+/** What one instance did in a run, seen from its log lines. */
+export interface InstanceTrace {
+  instance: string;
+  region: string;
+  start: string;
+  end: string | null;
+}
+
+/** What the engine knows about a run it was asked to watch. */
+export interface RunTrace {
+  run_id: string;
+  status: 'succeeded' | 'failed';
+  instances: InstanceTrace[];
+  errors: string[];
+}
+
+interface RunState {
+  failed: boolean;
+  instances: Map<string, InstanceTrace>;
+  errors: string[];
+}
+
+/** The part of a deployed bundle the engine calls. */
+interface LoadedBundle {
+  runtime: { handle(env: RuntimeEnv, message: string): Promise<unknown> };
+}
+
+/**
+ * The local cloud's engine: a virtual clock and a priority queue of message deliveries.
+ * Nothing sleeps: delivering a message advances the clock to its arrival time and runs
+ * the subscribed function in this process; the function's own duration is its real,
+ * measured time, added to the virtual time it started at.
+ */
+export class LocalEngine implements DeliverySink {
+  private readonly queue = new MinHeap<Delivery>((a, b) => a.time < b.time || (a.time === b.time && a.seq < b.seq));
+  private seq = 0;
+  private clock: number;
+  private draining: Promise<void> | undefined;
+  private readonly bundles = new Map<string, LoadedBundle>();
+  private readonly watched = new Map<string, RunState>();
+  messaging!: LocalMessaging;
+
+  constructor(
+    private readonly deps: {
+      tables: KeyValueStore;
+      packages: LocalPackageStore & PackageStore;
+      functions: LocalFunctions;
+      logs: LocalLogs;
+      latency: LatencyModel;
+      knobs: LocalKnobs;
+      rand: () => number;
+      /** where `require` of a bundle looks for packages it left external */
+      nodeModulesFrom: string;
+    },
+    start: number,
+  ) {
+    this.clock = start;
+  }
+
+  /** The virtual time, ms since epoch. */
+  now(): number {
+    return this.clock;
+  }
+
+  /** Moves the virtual clock forward to `t` (never back). */
+  advanceTo(t: number): void {
+    if (t > this.clock) this.clock = t;
+  }
+
+  /** Number of deliveries not made yet. */
+  get pending(): number {
+    return this.queue.size;
+  }
+
+  enqueue(from: string | undefined, region: string, subscribers: string[], message: string, sentAt: number): void {
+    const { knobs, rand, latency } = this.deps;
+    for (const fn of subscribers) {
+      this.queue.push({ time: sentAt + latency(from, region, rand) * 1000, seq: this.seq++, region, fn, message });
+      // at-least-once delivery: a second copy with its own latency
+      if (knobs.duplicates > 0 && rand() < knobs.duplicates)
+        this.queue.push({ time: sentAt + latency(from, region, rand) * 1000, seq: this.seq++, region, fn, message });
+    }
+  }
+
+  /** Delivers messages until none is pending (including those the deliveries publish). */
+  drain(): Promise<void> {
+    // one drain at a time; a caller arriving meanwhile waits for the running one
+    if (!this.draining)
+      this.draining = this.drainLoop().finally(() => {
+        this.draining = undefined;
+        this.deps.logs.flush();
+      });
+    return this.draining;
+  }
+
+  private async drainLoop(): Promise<void> {
+    const { knobs, rand } = this.deps;
+    for (;;) {
+      const d = knobs.reorder && this.queue.size > 1 ? this.queue.removeAt(Math.floor(rand() * this.queue.size)) : this.queue.pop();
+      if (!d) return;
+      this.advanceTo(d.time);
+      await this.deliver(d);
+    }
+  }
+
+  /** Runs the function a message was delivered to, as Lambda would for an SNS event. */
+  private async deliver(d: Delivery): Promise<void> {
+    const { functions, logs } = this.deps;
+    const startVirtual = d.time;
+    const realStart = performance.now();
+    const now = () => startVirtual + (performance.now() - realStart);
+    const spec = functions.spec(d.region, d.fn);
+    if (!spec) {
+      // the function was removed after the publish: SNS would drop it; say so in the logs
+      this.fail(d, `delivery to ${d.fn} in ${d.region} failed: the function does not exist`);
+      return;
+    }
+    const env: RuntimeEnv = {
+      region: d.region,
+      tables: this.deps.tables,
+      messaging: this.messaging.from_(d.region, now),
+      packages: this.deps.packages,
+      now: () => new Date(now()),
+      log: (line: string) => {
+        const t = now();
+        logs.append(d.region, d.fn, t, line);
+        this.observe(line, t);
+      },
+    };
+    try {
+      const bundle = this.load(d.region, spec.packageKey);
+      await bundle.runtime.handle(env, d.message);
+    } catch (err) {
+      // a failure of the runtime itself (not of user code, which the runtime catches and logs)
+      const msg = `function ${d.fn} in ${d.region} failed: ${(err as Error)?.message ?? String(err)}`;
+      logs.append(d.region, d.fn, now(), `ERROR ${msg}`);
+      this.fail(d, msg);
+    }
+  }
+
+  private fail(d: Delivery, msg: string): void {
+    const runId = runIdOf(d.message);
+    const run = runId ? this.watched.get(runId) : undefined;
+    if (run) {
+      run.failed = true;
+      run.errors.push(msg);
+    }
+  }
+
+  /** Loads (once) the bundle a function runs, with require, from the region's package store. */
+  private load(region: string, packageKey: string): LoadedBundle {
+    const file = this.deps.packages.pathOf(region, packageKey);
+    const cached = this.bundles.get(file);
+    if (cached) return cached;
+    if (!fs.existsSync(file)) throw new Error(`code package ${packageKey} is missing in ${region}`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Module = require('module') as {
+      new (id: string): { filename: string; paths: string[]; exports: unknown; _compile(code: string, file: string): void };
+      _nodeModulePaths(dir: string): string[];
+    };
+    const m = new Module(file);
+    m.filename = file;
+    // the bundle lives under the state folder; packages it leaves external resolve from the project
+    m.paths = Module._nodeModulePaths(this.deps.nodeModulesFrom);
+    m._compile(fs.readFileSync(file, 'utf8'), file);
+    const exp = m.exports as Partial<LoadedBundle>;
+    if (!exp.runtime || typeof exp.runtime.handle !== 'function') throw new Error(`code package ${packageKey} exports no runtime`);
+    this.bundles.set(file, exp as LoadedBundle);
+    return exp as LoadedBundle;
+  }
+
+  /** Starts collecting the instances and status of a run from its log lines. */
+  watch(runId: string): void {
+    if (!this.watched.has(runId)) this.watched.set(runId, { failed: false, instances: new Map(), errors: [] });
+  }
+
+  /** Marks a watched run failed (e.g. its start could not be published). */
+  markFailed(runId: string, error: string): void {
+    this.watch(runId);
+    const r = this.watched.get(runId)!;
+    r.failed = true;
+    r.errors.push(error);
+  }
+
+  /** The trace of a watched run; with `forget`, stops watching it. */
+  trace(runId: string, forget = false): RunTrace | undefined {
+    const r = this.watched.get(runId);
+    if (!r) return undefined;
+    if (forget) this.watched.delete(runId);
+    return {
+      run_id: runId,
+      status: r.failed ? 'failed' : 'succeeded',
+      instances: [...r.instances.values()].sort((a, b) => a.start.localeCompare(b.start) || a.instance.localeCompare(b.instance)),
+      errors: r.errors,
+    };
+  }
+
+  /** Reads a runtime log line: INVOKED starts an instance, EXECUTED ends it, failures mark the run. */
+  observe(line: string, time: number): void {
+    if (this.watched.size === 0 || !line.startsWith(LOG_PREFIX)) return;
+    let ev: { event?: string; run_id?: string; instance?: string; region?: string; time?: string; error?: string };
+    try {
+      ev = JSON.parse(line.slice(LOG_PREFIX.length));
+    } catch {
+      return;
+    }
+    const run = ev.run_id ? this.watched.get(ev.run_id) : undefined;
+    if (!run || !ev.instance) return;
+    const at = ev.time ?? new Date(time).toISOString();
+    switch (ev.event) {
+      case 'INVOKED':
+        if (!run.instances.has(ev.instance)) run.instances.set(ev.instance, { instance: ev.instance, region: ev.region ?? '', start: at, end: null });
+        break;
+      case 'EXECUTED': {
+        const i = run.instances.get(ev.instance);
+        if (i) i.end = at;
+        break;
+      }
+      case 'USER_CODE_FAILURE':
+      case 'HOP_LIMIT_EXCEEDED': {
+        run.failed = true;
+        run.errors.push(`${ev.instance}: ${ev.event === 'USER_CODE_FAILURE' ? ev.error : 'hop limit exceeded'}`);
+        const i = run.instances.get(ev.instance);
+        if (i && !i.end) i.end = at;
+        break;
+      }
+    }
+  }
+}
+
+/** The run id of an envelope, without trusting its shape. */
+function runIdOf(message: string): string | undefined {
+  const m = /"run_id"\s*:\s*"([^"]+)"/.exec(message);
+  return m?.[1];
+}
+
+/** The folder whose node_modules a bundle's external packages resolve from: this project. */
+export const PROJECT_ROOT = path.resolve(__dirname, '../../..');

@@ -1,0 +1,194 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Cloud, StateMachines } from '../ports';
+import { DynamoDbKeyValueStore } from '../aws/dynamodb-store';
+import { hasSnapshotRegion, sampleLatencyS, snapshotRegions } from '../../data/snapshot';
+import { SYSTEM_REGION, TABLES } from '../../model/tables';
+import { UserError } from '../../model/errors';
+import { startDynalite, type EmbeddedDynamo } from './dynalite';
+import { LocalEngine, PROJECT_ROOT, type LatencyModel, type LocalKnobs } from './engine';
+import { LocalFunctions } from './functions';
+import { StateLock } from './lock';
+import { LocalLogs } from './logs';
+import { LocalMessaging, TopicRegistry } from './messaging';
+import { LocalPackageStore } from './packages';
+import { seedOf, seededRandom } from './rng';
+import { LocalSchedules } from './schedules';
+
+export { SNS_MAX_BYTES, topicArn } from './messaging';
+export type { LocalKnobs, RunTrace, InstanceTrace, LatencyModel } from './engine';
+
+/** The embedded cloud: the `Cloud` ports plus what only a simulation can do. */
+export interface LocalCloud extends Cloud {
+  target: 'local';
+  /** the state folder (tables, packages, logs, topics, functions, schedules) */
+  home: string;
+  /** every simulated region (the regions of the bundled data) */
+  regions: string[];
+  knobs: LocalKnobs;
+  engine: LocalEngine;
+  /** Runs the virtual clock until no message is pending. */
+  drain(): Promise<void>;
+  /** Moves the virtual clock forward to `t` (e.g. to simulate the next hour). */
+  advanceTo(t: Date): void;
+  /** Removes a function's log stream (CloudWatch keeps them; the local cloud cleans up on remove). */
+  removeLogStream(region: string, functionName: string): void;
+}
+
+export interface LocalCloudOptions {
+  /** state folder; default CARIBOU_HOME or `.caribou/local` of the current directory */
+  home?: string;
+  /** knob overrides; the rest come from CARIBOU_LOCAL_* */
+  knobs?: Partial<LocalKnobs>;
+  /** latency model; default draws from the bundled data */
+  latency?: LatencyModel;
+  /** virtual time at open; default the wall clock */
+  start?: Date;
+  /** keep tables in memory instead of on disk (fast tests that need no second process) */
+  inMemory?: boolean;
+}
+
+/** The state folder: CARIBOU_HOME, else `.caribou/local` of the current directory. */
+export function defaultLocalHome(): string {
+  return path.resolve(process.env.CARIBOU_HOME ?? path.join(process.cwd(), '.caribou', 'local'));
+}
+
+/** Reads the CARIBOU_LOCAL_* knobs, with clear errors for bad values. */
+export function knobsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalKnobs {
+  const dup = env.CARIBOU_LOCAL_DUPLICATES === undefined || env.CARIBOU_LOCAL_DUPLICATES === '' ? 0 : Number(env.CARIBOU_LOCAL_DUPLICATES);
+  if (!(dup >= 0 && dup <= 1)) throw new UserError(`CARIBOU_LOCAL_DUPLICATES must be a probability from 0 to 1, got "${env.CARIBOU_LOCAL_DUPLICATES}"`);
+  const reorder = ['1', 'true', 'yes'].includes((env.CARIBOU_LOCAL_REORDER ?? '').toLowerCase());
+  const outage = (env.CARIBOU_LOCAL_OUTAGE ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const r of outage) if (!hasSnapshotRegion(r)) throw new UserError(`CARIBOU_LOCAL_OUTAGE names "${r}", which is not a simulated region`);
+  const seed = env.CARIBOU_LOCAL_SEED ? seedOf(env.CARIBOU_LOCAL_SEED) : 1;
+  return { duplicates: dup, reorder, outage, seed };
+}
+
+/** One-way latency from the bundled data; a client (no sender region) sits next to the target region. */
+export const dataLatency: LatencyModel = (from, to, rand) => sampleLatencyS(from ?? to, to, rand);
+
+// A process that opens the same state folder twice shares one cloud (dynalite's LevelDB
+// can only be opened once); the last close releases it.
+const open = new Map<string, { cloud: Promise<LocalCloud>; refs: number }>();
+
+/** Opens (or joins, within this process) the embedded local cloud of a state folder. */
+export async function openLocalCloud(opts: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const home = path.resolve(opts.home ?? defaultLocalHome());
+  const existing = open.get(home);
+  if (existing) {
+    existing.refs++;
+    return existing.cloud;
+  }
+  const entry = { cloud: create(home, opts), refs: 1 };
+  open.set(home, entry);
+  entry.cloud.catch(() => open.delete(home));
+  return entry.cloud;
+}
+
+async function create(home: string, opts: LocalCloudOptions): Promise<LocalCloud> {
+  const lock = await StateLock.acquire(home);
+  let dynamo: EmbeddedDynamo | undefined;
+  try {
+    const dbDir = path.join(home, 'dynamodb');
+    fs.mkdirSync(dbDir, { recursive: true });
+    dynamo = await startDynalite(opts.inMemory ? undefined : dbDir);
+    // the SDK's "future releases need Node 22" notice is about AWS, not the embedded cloud
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    const client = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: SYSTEM_REGION,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 2,
+    });
+    // one dynalite serves every simulated region: the region is part of the table name
+    const tables = new DynamoDbKeyValueStore({ clientFor: () => client, physicalName: (region, table) => `${region}.${table}` });
+    for (const t of Object.values(TABLES)) if (t !== TABLES.syncMessages) await tables.ensureTable(SYSTEM_REGION, t);
+
+    const regions = snapshotRegions().map((r) => r.code);
+    const regionSet = new Set(regions);
+    const knobs = { ...knobsFromEnv(), ...opts.knobs };
+    const rand = seededRandom(knobs.seed);
+    const packages = new LocalPackageStore(path.join(home, 'packages'));
+    const logs = new LocalLogs(path.join(home, 'logs'));
+    const functions = new LocalFunctions(home, regionSet);
+    const engine = new LocalEngine(
+      { tables, packages, functions, logs, latency: opts.latency ?? dataLatency, knobs, rand, nodeModulesFrom: PROJECT_ROOT },
+      (opts.start ?? new Date()).getTime(),
+    );
+    const messaging = new LocalMessaging(new TopicRegistry(home), regionSet, new Set(knobs.outage), engine);
+    engine.messaging = messaging;
+
+    let closed = false;
+    const d = dynamo;
+    const cloud: LocalCloud = {
+      target: 'local',
+      home,
+      regions,
+      knobs,
+      engine,
+      tables,
+      messaging,
+      functions,
+      logs,
+      packages,
+      schedules: new LocalSchedules(home),
+      stateMachines: undefined as unknown as StateMachines,
+      now: () => new Date(engine.now()),
+      drain: () => engine.drain(),
+      advanceTo: (t) => engine.advanceTo(t.getTime()),
+      removeLogStream: (region, fn) => logs.removeStream(region, fn),
+      async close() {
+        const entry = open.get(home);
+        if (entry && --entry.refs > 0) return;
+        if (closed) return;
+        closed = true;
+        open.delete(home);
+        try {
+          await engine.drain();
+        } finally {
+          logs.flush();
+          client.destroy();
+          await d.close();
+          lock.releaseSync();
+        }
+      },
+    };
+    cloud.stateMachines = localStateMachines(cloud);
+    return cloud;
+  } catch (err) {
+    await dynamo?.close().catch(() => undefined);
+    lock.releaseSync();
+    throw err;
+  }
+}
+
+/**
+ * Step Functions locally: the control-plane engineer's interpreter in ./state-machines
+ * (aws-local-stepfunctions over state-machines/*.asl.json). Loaded lazily so that commands
+ * that never start an execution do not pay for it.
+ */
+function localStateMachines(cloud: LocalCloud): StateMachines {
+  let impl: StateMachines | undefined;
+  const get = (): StateMachines => {
+    if (impl) return impl;
+    let mod: Record<string, unknown>;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      mod = require('./state-machines');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') throw new UserError('local state machines are not available yet');
+      throw err;
+    }
+    const factory = (mod.createLocalStateMachines ?? mod.default) as ((c: Cloud) => StateMachines) | undefined;
+    if (typeof factory !== 'function') throw new UserError('local state machines are not available yet');
+    return (impl = factory(cloud));
+  };
+  return {
+    start: (sm, input, name) => get().start(sm, input, name),
+    follow: (id, onEvent) => get().follow(id, onEvent),
+  };
+}
