@@ -120,6 +120,12 @@ export function latencyMedianS(from: string, to: string): number {
   return latencyRttMs(from, to) / 2 / 1000;
 }
 
+/** Parameters of the latency spread model: one-way = m · (floor_fraction + jitter_fraction · exp(jitter_sigma · Z)). */
+export function latencySpreadModel(): { floor_fraction: number; jitter_fraction: number; jitter_sigma: number } {
+  const { floor_fraction, jitter_fraction, jitter_sigma } = data.latency_model;
+  return { floor_fraction, jitter_fraction, jitter_sigma };
+}
+
 /** A standard normal variate from two uniforms (Box–Muller); `rand` must return values in [0, 1). */
 function standardNormal(rand: () => number): number {
   const u1 = 1 - rand(); // (0, 1]: log stays finite
