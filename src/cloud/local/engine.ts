@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
+import { format } from 'util';
 import type { KeyValueStore, PackageStore } from '../ports';
 import type { RuntimeEnv } from '../../../sdk/runtime/env';
-import { LOG_PREFIX } from '../../model/log-event';
 import { MinHeap } from './heap';
 import type { LocalFunctions } from './functions';
 import type { LocalLogs } from './logs';
@@ -56,7 +56,7 @@ interface RunState {
 
 /** The part of a deployed bundle the engine calls. */
 interface LoadedBundle {
-  runtime: { handle(env: RuntimeEnv, message: string): Promise<unknown> };
+  runtime: { handle(env: RuntimeEnv, message: string): Promise<HandleResultLike> };
 }
 
 /**
@@ -158,12 +158,11 @@ export class LocalEngine implements DeliverySink {
       log: (line: string) => {
         const t = now();
         logs.append(d.region, d.fn, t, line);
-        this.observe(line, t);
       },
     };
     try {
       const bundle = this.load(d.region, spec.packageKey);
-      await bundle.runtime.handle(env, d.message);
+      this.record(await withConsoleTo(env.log, () => bundle.runtime.handle(env, d.message)));
     } catch (err) {
       // a failure of the runtime itself (not of user code, which the runtime catches and logs)
       const msg = `function ${d.fn} in ${d.region} failed: ${(err as Error)?.message ?? String(err)}`;
@@ -203,6 +202,11 @@ export class LocalEngine implements DeliverySink {
     return exp as LoadedBundle;
   }
 
+  /** Appends a line to a stream outside any function (e.g. the run client's). */
+  logClient(region: string, stream: string, time: number, line: string): void {
+    this.deps.logs.append(region, stream, time, line);
+  }
+
   /** Starts collecting the instances and status of a run from its log lines. */
   watch(runId: string): void {
     if (!this.watched.has(runId)) this.watched.set(runId, { failed: false, instances: new Map(), errors: [] });
@@ -229,36 +233,43 @@ export class LocalEngine implements DeliverySink {
     };
   }
 
-  /** Reads a runtime log line: INVOKED starts an instance, EXECUTED ends it, failures mark the run. */
-  observe(line: string, time: number): void {
-    if (this.watched.size === 0 || !line.startsWith(LOG_PREFIX)) return;
-    let ev: { event?: string; run_id?: string; instance?: string; region?: string; time?: string; error?: string };
-    try {
-      ev = JSON.parse(line.slice(LOG_PREFIX.length));
-    } catch {
-      return;
+  /** Records what one handled message did for a watched run (the runtime's HandleResult). */
+  private record(r: HandleResultLike): void {
+    const run = this.watched.get(r.run_id);
+    if (!run || r.outcome === 'duplicate') return;
+    if (!run.instances.has(r.instance)) run.instances.set(r.instance, { instance: r.instance, region: r.region, start: r.start, end: r.end });
+    if (r.outcome === 'failed' || r.outcome === 'hop-limit') {
+      run.failed = true;
+      run.errors.push(`${r.instance}: ${r.error ?? r.outcome}`);
     }
-    const run = ev.run_id ? this.watched.get(ev.run_id) : undefined;
-    if (!run || !ev.instance) return;
-    const at = ev.time ?? new Date(time).toISOString();
-    switch (ev.event) {
-      case 'INVOKED':
-        if (!run.instances.has(ev.instance)) run.instances.set(ev.instance, { instance: ev.instance, region: ev.region ?? '', start: at, end: null });
-        break;
-      case 'EXECUTED': {
-        const i = run.instances.get(ev.instance);
-        if (i) i.end = at;
-        break;
-      }
-      case 'USER_CODE_FAILURE':
-      case 'HOP_LIMIT_EXCEEDED': {
-        run.failed = true;
-        run.errors.push(`${ev.instance}: ${ev.event === 'USER_CODE_FAILURE' ? ev.error : 'hop limit exceeded'}`);
-        const i = run.instances.get(ev.instance);
-        if (i && !i.end) i.end = at;
-        break;
-      }
-    }
+  }
+}
+
+/** The fields of the runtime's HandleResult (sdk/runtime) the engine reads. */
+interface HandleResultLike {
+  run_id: string;
+  instance: string;
+  region: string;
+  outcome: 'executed' | 'failed' | 'duplicate' | 'hop-limit';
+  error?: string;
+  start: string;
+  end: string;
+}
+
+/**
+ * Runs `fn` with console output going to the function's log stream, as on Lambda (where
+ * stdout is the log). Safe because the engine runs one delivery at a time.
+ */
+async function withConsoleTo<T>(log: (line: string) => void, fn: () => Promise<T>): Promise<T> {
+  const c = console as unknown as Record<string, (...args: unknown[]) => void>;
+  const names = ['log', 'info', 'warn', 'error', 'debug'];
+  const saved = names.map((n) => c[n]);
+  const write = (...args: unknown[]) => log(format(...args));
+  for (const n of names) c[n] = write;
+  try {
+    return await fn();
+  } finally {
+    names.forEach((n, i) => (c[n] = saved[i]));
   }
 }
 

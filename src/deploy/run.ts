@@ -1,0 +1,128 @@
+import type { Cloud } from '../cloud/ports';
+import type { LocalCloud } from '../cloud/local';
+import type { RuntimeEnv } from '../../sdk/runtime/env';
+import { startRun } from '../../sdk/runtime';
+import { UserError } from '../model/errors';
+import { WorkflowPlacementDecision } from '../model/placement';
+import { decodeOrThrow } from '../model/decode';
+import { SYSTEM_REGION, TABLES } from '../model/tables';
+import { WorkflowConfig } from '../model/workflow-config';
+import { newRunId } from './run-id';
+
+/** The stream (in SYSTEM_REGION) where the local cloud keeps what the run client logged. */
+export const CLIENT_LOG_STREAM = 'caribou_client';
+
+/** One instance of a finished run. */
+export interface RunInstance {
+  instance: string;
+  region: string;
+  start: string;
+  end: string | null;
+}
+
+/** What `caribou run --json` prints. */
+export interface RunResult {
+  run_id: string;
+  status: 'succeeded' | 'failed' | 'started';
+  instances: RunInstance[];
+  /** why it failed (one line per failed instance) */
+  errors?: string[];
+  /** the route the run took: an hour key of the plan, or "home" */
+  time_key?: string;
+}
+
+export interface RunOptions {
+  /** virtual UTC start time (local cloud); default: the cloud's clock */
+  at?: Date;
+  /** wait for the run to finish (the local cloud always finishes the runs it starts before the command ends) */
+  wait?: boolean;
+  runId?: string;
+}
+
+/** A deployed workflow's config and placement decision, or a clear error for an unknown id. */
+export async function loadDeployed(cloud: Cloud, workflowId: string): Promise<{ config: WorkflowConfig; wpd: WorkflowPlacementDecision }> {
+  const rawConfig = await cloud.tables.get(SYSTEM_REGION, TABLES.deploymentManagerResource, workflowId);
+  const rawWpd = await cloud.tables.get(SYSTEM_REGION, TABLES.workflowPlacementDecision, workflowId);
+  if (rawConfig === undefined || rawWpd === undefined) throw new UserError(`no workflow ${workflowId} is deployed (see caribou list)`);
+  return {
+    config: decodeOrThrow(WorkflowConfig, rawConfig, `deployment_manager_resource_table[${workflowId}]`),
+    wpd: decodeOrThrow(WorkflowPlacementDecision, rawWpd, `workflow_placement_decision_table[${workflowId}]`),
+  };
+}
+
+function isLocal(cloud: Cloud): cloud is LocalCloud {
+  return cloud.target === 'local' && typeof (cloud as LocalCloud).drain === 'function';
+}
+
+/** The environment of the client that starts runs (the CLI): it sits outside every region. */
+function clientEnv(cloud: Cloud, at: () => Date): RuntimeEnv {
+  return {
+    region: SYSTEM_REGION,
+    tables: cloud.tables,
+    messaging: cloud.messaging,
+    packages: cloud.packages,
+    now: at,
+    log: (line) => {
+      if (isLocal(cloud)) cloud.engine.logClient(SYSTEM_REGION, CLIENT_LOG_STREAM, at().getTime(), line);
+      else console.error(line);
+    },
+  };
+}
+
+/** Parses the `-a` argument of `caribou run` as JSON, with a clear error if it is not. */
+export function parseRunArgument(text: string | undefined): unknown {
+  if (text === undefined) return null;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`the run argument is not valid JSON (${(err as Error).message}): ${text.length > 80 ? text.slice(0, 77) + '...' : text}\n  e.g. caribou run <workflow_id> -a '{"message": "hello"}'`);
+  }
+}
+
+/**
+ * Starts one run of a deployed workflow with `payload` (what `caribou run` does). On the
+ * local cloud it then drains the virtual clock and returns the run's status and timeline;
+ * on AWS it returns once the entry message is published (status "started").
+ */
+export async function runWorkflow(cloud: Cloud, workflowId: string, payload: unknown, opts: RunOptions = {}): Promise<RunResult> {
+  const [r] = await runMany(cloud, workflowId, [payload], opts);
+  return r;
+}
+
+/**
+ * Starts many runs in one process and (locally) drains them together: the fast path for
+ * benchmarks and tests. Run i starts at `at + i · spacingS` seconds of virtual time.
+ */
+export async function runMany(
+  cloud: Cloud,
+  workflowId: string,
+  payloads: unknown[],
+  opts: RunOptions & { spacingS?: number } = {},
+): Promise<RunResult[]> {
+  const { config, wpd } = await loadDeployed(cloud, workflowId);
+  const base = (opts.at ?? cloud.now()).getTime();
+  if (Number.isNaN(base)) throw new UserError('the start time is not a valid date');
+  const started: Array<{ runId: string; timeKey: string }> = [];
+  for (let i = 0; i < payloads.length; i++) {
+    const at = new Date(base + i * (opts.spacingS ?? 0) * 1000);
+    const runId = (i === 0 && opts.runId) || newRunId();
+    if (isLocal(cloud)) {
+      cloud.advanceTo(at); // a run in the future moves the clock; one in the past keeps it
+      cloud.engine.watch(runId);
+    }
+    try {
+      const s = await startRun(clientEnv(cloud, () => at), wpd, config, payloads[i], { runId });
+      started.push({ runId: s.runId, timeKey: String(s.route.time_key) });
+    } catch (err) {
+      if ((err as Error)?.name === 'NotJsonError') throw new UserError((err as Error).message);
+      if (isLocal(cloud)) cloud.engine.trace(runId, true);
+      throw err;
+    }
+  }
+  if (!isLocal(cloud)) return started.map((s) => ({ run_id: s.runId, status: 'started', instances: [], time_key: s.timeKey }));
+  await cloud.drain();
+  return started.map((s) => {
+    const t = cloud.engine.trace(s.runId, true)!;
+    return { run_id: s.runId, status: t.status, instances: t.instances, ...(t.errors.length ? { errors: t.errors } : {}), time_key: s.timeKey };
+  });
+}
