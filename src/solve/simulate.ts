@@ -1,0 +1,381 @@
+/**
+ * The Monte Carlo simulator: scores a deployment (node → region id) by simulating N workflow
+ * runs on a compiled Model, with Caribou's semantics (DESIGN §5):
+ *  - an edge fires with its measured probability if its source ran (Bernoulli);
+ *  - a node runs if an incoming edge fired; an ordinary node starts when its edge arrives, a
+ *    join when the last of its slots is written (fired edges and skip markers alike) and only
+ *    if at least one slot fired (a join whose callers all skipped never runs);
+ *  - durations, call offsets (jointly, from one observed execution), transfer sizes and latencies
+ *    are drawn uniformly over all samples (Caribou's Python never drew the last one);
+ *  - runtime is the critical path (latest finish of any node that ran); cost and carbon are sums,
+ *    including join DynamoDB writes/reads and the placement-decision read at the entry.
+ * Nothing is allocated per simulated run: scratch arrays live in the Simulator. Seeded (sfc32).
+ */
+import type { DeploymentMetrics } from '../model/staging';
+import { FallbackLog, gridIntensity, readUnits, routeIntensity, untrackedTransferCarbonPerGb } from './calculators';
+import * as C from './constants';
+import type { Model } from './compile';
+import type { SolveInput } from './input';
+
+/** Hour-specific data: grid intensity of every region of the model. */
+export interface HourData {
+  hour: string | null;
+  /** gCO2e/kWh per region id (all of model.regions) */
+  intensity: Float64Array;
+  fallbacks: string[];
+}
+
+/** Reads the grid intensities for one hour key ("0"…"23", or null for the daily overall). */
+export function hourData(input: SolveInput, model: Model, hour: string | null): HourData {
+  const log = new FallbackLog();
+  const intensity = Float64Array.from(model.regions.map((r) => gridIntensity(input, r, hour, log)));
+  return { hour, intensity, fallbacks: log.list() };
+}
+
+/** Options of one evaluation. */
+export interface SimOptions {
+  runs: number;
+  /** percentile reported as the tail, e.g. 95 */
+  tail: number;
+  /** PRNG seed; every candidate of a solve uses the same seed (common random numbers) */
+  seed: number;
+}
+
+/** Per-run samples of the last evaluation, for tests and diagnostics (views into scratch arrays). */
+export interface RunSamples {
+  cost: Float64Array;
+  runtime: Float64Array;
+  carbon: Float64Array;
+  /** how often each node ran */
+  nodeRuns: Float64Array;
+}
+
+/** Scores deployments of one Model; reuses its scratch arrays across evaluations (not re-entrant). */
+export class Simulator {
+  // per-deployment constants
+  private readonly nCostPerSec: Float64Array;
+  private readonly nInv: Float64Array;
+  private readonly nCarbonPerSec: Float64Array;
+  private readonly nDtCarbon: Float64Array;
+  private readonly nExecStart: Int32Array;
+  private readonly nExecCount: Int32Array;
+  private readonly nScale: Float64Array;
+  private readonly nWrite: Float64Array;
+  private readonly nRead: Float64Array;
+  private readonly nSns: Float64Array;
+  private readonly eLatBase: Int32Array;
+  private readonly eAdd: Float64Array;
+  private readonly eEgress: Float64Array;
+  private readonly eSns: Float64Array;
+  private readonly eCarbon: Float64Array;
+  private readonly eSyncCost: Float64Array;
+  private readonly eSyncCarbon: Float64Array;
+  // per-run scratch
+  private readonly ran: Uint8Array;
+  private readonly start: Float64Array;
+  private readonly fired: Uint8Array;
+  private readonly arrival: Float64Array;
+  private readonly size: Float64Array;
+  private readonly order: Int32Array;
+  // results
+  readonly samples: RunSamples;
+  private readonly work: Float64Array;
+  /** evaluations done by this simulator */
+  evaluations = 0;
+
+  constructor(
+    readonly model: Model,
+    readonly maxRuns = C.DEFAULT_RUNS,
+  ) {
+    const { N, E } = model;
+    this.nCostPerSec = new Float64Array(N);
+    this.nInv = new Float64Array(N);
+    this.nCarbonPerSec = new Float64Array(N);
+    this.nDtCarbon = new Float64Array(N);
+    this.nExecStart = new Int32Array(N);
+    this.nExecCount = new Int32Array(N);
+    this.nScale = new Float64Array(N);
+    this.nWrite = new Float64Array(N);
+    this.nRead = new Float64Array(N);
+    this.nSns = new Float64Array(N);
+    this.eLatBase = new Int32Array(E);
+    this.eAdd = new Float64Array(E);
+    this.eEgress = new Float64Array(E);
+    this.eSns = new Float64Array(E);
+    this.eCarbon = new Float64Array(E);
+    this.eSyncCost = new Float64Array(E);
+    this.eSyncCarbon = new Float64Array(E);
+    this.ran = new Uint8Array(N);
+    this.start = new Float64Array(N);
+    this.fired = new Uint8Array(E);
+    this.arrival = new Float64Array(E);
+    this.size = new Float64Array(E);
+    this.order = new Int32Array(Math.max(1, E));
+    this.samples = { cost: new Float64Array(maxRuns), runtime: new Float64Array(maxRuns), carbon: new Float64Array(maxRuns), nodeRuns: new Float64Array(N) };
+    this.work = new Float64Array(maxRuns);
+  }
+
+  /** Checks a deployment's shape and region ids; throws a clear error otherwise. */
+  check(deployment: ArrayLike<number>): void {
+    const m = this.model;
+    if (deployment.length !== m.N) throw new Error(`a deployment of ${m.workflowId} places ${m.N} instances; got ${deployment.length}`);
+    for (let i = 0; i < m.N; i++) {
+      const r = deployment[i];
+      if (!Number.isInteger(r) || r < 0 || r >= m.R) throw new Error(`deployment[${i}] (${m.instances[i]}): region id ${r} is not one of the ${m.R} candidate regions`);
+    }
+  }
+
+  /** Precomputes every per-node and per-edge constant of a deployment at an hour. */
+  private prepare(d: ArrayLike<number>, hd: HourData): void {
+    const m = this.model;
+    const { N, E, R } = m;
+    const I = hd.intensity;
+    const home = m.homeIndex;
+    for (let i = 0; i < N; i++) {
+      const r = d[i];
+      const p = m.params[r];
+      const at = i * R + r;
+      this.nCostPerSec[i] = m.costPerSec[at];
+      this.nInv[i] = m.invocationCost[at];
+      this.nCarbonPerSec[i] = (m.powerKw[at] / 3600) * p.pue * I[r];
+      this.nDtCarbon[i] = untrackedTransferCarbonPerGb(routeIntensity(I[home], I[r], home === r));
+      this.nExecStart[i] = m.execStart[at];
+      this.nExecCount[i] = m.execCount[at];
+      this.nScale[i] = m.execScale[at];
+      this.nWrite[i] = p.dynamoWriteCost;
+      this.nRead[i] = p.dynamoReadCost;
+      this.nSns[i] = p.snsRequestCost;
+    }
+    for (let e = 0; e < E; e++) {
+      const a = d[m.edgeSrc[e]];
+      const b = d[m.edgeDst[e]];
+      const at = e * R * R + a * R + b;
+      this.eLatBase[e] = m.slotBucketBase[m.slotBase[e] + m.pairSlot[at]];
+      this.eAdd[e] = m.pairAdd[at];
+      const cross = a !== b;
+      const route = routeIntensity(I[a], I[b], !cross);
+      this.eEgress[e] = cross ? m.params[a].egressCost : 0;
+      this.eSns[e] = m.params[b].snsRequestCost;
+      this.eCarbon[e] = C.TRANSMISSION_KWH_PER_GB * route;
+      // a join slot write returns a response to the caller (Caribou's sync size, 1 KB by default)
+      this.eSyncCost[e] = cross ? m.edgeSyncGb[e] * m.params[b].egressCost : 0;
+      this.eSyncCarbon[e] = m.edgeSyncGb[e] * C.TRANSMISSION_KWH_PER_GB * route;
+    }
+  }
+
+  /** Scores one deployment at one hour: mean and tail of cost (USD), runtime (s), carbon (gCO2e) per run. */
+  evaluate(deployment: ArrayLike<number>, hd: HourData, opts: SimOptions): DeploymentMetrics {
+    const runs = opts.runs;
+    if (!(runs >= 1 && runs <= this.maxRuns)) throw new Error(`runs must be 1 to ${this.maxRuns}; got ${runs}`);
+    this.check(deployment);
+    this.prepare(deployment, hd);
+    this.evaluations++;
+    const m = this.model;
+    const N = m.N;
+    const { isJoin, execPool, execStride, outStart, inStart, inEdges, edgeDst, edgeOffset, edgeProb, sizePool, sizeChunks, sizeBucket, sizeStart, sizeCount, latStart, latCount, latPool, clientSizes, clientChunks } = m;
+    const { nCostPerSec, nInv, nCarbonPerSec, nDtCarbon, nExecStart, nExecCount, nScale, nWrite, nRead, nSns, eLatBase, eAdd, eEgress, eSns, eCarbon, eSyncCost, eSyncCarbon, ran, start, fired, arrival, size, order } = this;
+    const outCost = this.samples.cost;
+    const outRuntime = this.samples.runtime;
+    const outCarbon = this.samples.carbon;
+    const nodeRuns = this.samples.nodeRuns;
+    nodeRuns.fill(0);
+    const I = hd.intensity;
+    const entry = deployment[0];
+    // placement decision read at the entry from the system region: RRUs there, data over the route
+    const sys = m.systemIndex;
+    const wpdCost = readUnits(m.wpdSizeGb) * m.params[sys].dynamoReadCost + (sys === entry ? 0 : m.wpdSizeGb * m.params[sys].egressCost);
+    const wpdCarbon = m.wpdSizeGb * C.TRANSMISSION_KWH_PER_GB * routeIntensity(I[sys], I[entry], sys === entry);
+    // the client's payload arrives from an unknown region: 410 gCO2e/kWh, SNS at the entry's price
+    const clientCarbonPerGb = C.TRANSMISSION_KWH_PER_GB * C.GRID_CARBON_DEFAULT;
+    const clientSns = m.params[entry].snsRequestCost;
+    const nClient = clientSizes.length;
+    const KB = C.KB_PER_GB;
+
+    // sfc32 PRNG, state in locals (no allocation; the JIT keeps them in registers)
+    let sa = opts.seed >>> 0;
+    let sb = 0x9e3779b9;
+    let sc = 0x243f6a88;
+    let sd = 1;
+    const rand = (): number => {
+      const t = (((sa + sb) | 0) + sd) | 0;
+      sd = (sd + 1) | 0;
+      sa = sb ^ (sb >>> 9);
+      sb = (sc + (sc << 3)) | 0;
+      sc = (sc << 21) | (sc >>> 11);
+      sc = (sc + t) | 0;
+      return (t >>> 0) / 4294967296;
+    };
+    for (let i = 0; i < 12; i++) rand();
+
+    for (let run = 0; run < runs; run++) {
+      let cost = wpdCost;
+      let carbon = wpdCarbon;
+      let runtime = 0;
+      {
+        const q = (rand() * nClient) | 0;
+        cost += clientChunks[q] * clientSns;
+        carbon += clientSizes[q] * clientCarbonPerGb;
+      }
+      for (let i = 0; i < N; i++) {
+        let didRun = 0;
+        let t0 = 0;
+        if (i === 0) {
+          didRun = 1;
+        } else if (isJoin[i] === 0) {
+          const e = inEdges[inStart[i]];
+          didRun = fired[e];
+          t0 = arrival[e];
+        } else {
+          // a join: slots written in arrival order onto one growing item (one UpdateItem each)
+          const lo = inStart[i];
+          const hi = inStart[i + 1];
+          let n = 0;
+          for (let k = lo; k < hi; k++) {
+            const e = inEdges[k];
+            if (fired[e]) didRun = 1;
+            if (arrival[e] > t0) t0 = arrival[e];
+            // insertion sort by arrival (a handful of slots)
+            let j = n++;
+            while (j > 0 && arrival[order[j - 1]] > arrival[e]) {
+              order[j] = order[j - 1];
+              j--;
+            }
+            order[j] = e;
+          }
+          let cum = 0;
+          let wru = 0;
+          for (let j = 0; j < n; j++) {
+            cum += size[order[j]] * KB; // KB; a skip marker adds nothing measurable
+            const u = Math.ceil(cum - 1e-9);
+            wru += u > 1 ? u : 1;
+          }
+          cost += wru * nWrite[i];
+          if (didRun) {
+            const rru = Math.ceil(cum / 4 - 1e-9);
+            // the join reads the item once, and the last writer publishes one small SNS message
+            cost += (rru > 1 ? rru : 1) * nRead[i] + nSns[i];
+          }
+        }
+        ran[i] = didRun;
+        start[i] = t0;
+        const oLo = outStart[i];
+        const oHi = outStart[i + 1];
+        if (didRun) {
+          nodeRuns[i]++;
+          const stride = execStride[i];
+          const base = nExecStart[i] + ((rand() * nExecCount[i]) | 0) * stride;
+          const scale = nScale[i];
+          const dur = execPool[base] * scale;
+          const fin = t0 + dur;
+          if (fin > runtime) runtime = fin;
+          cost += dur * nCostPerSec[i] + nInv[i];
+          carbon += dur * nCarbonPerSec[i] + execPool[base + 1] * nDtCarbon[i];
+          for (let e = oLo; e < oHi; e++) {
+            const tCall = t0 + execPool[base + edgeOffset[e]] * scale;
+            const q = sizeStart[e] + ((rand() * sizeCount[e]) | 0);
+            const li = eLatBase[e] + sizeBucket[q];
+            const lat = latPool[latStart[li] + ((rand() * latCount[li]) | 0)] + eAdd[e];
+            if (rand() < edgeProb[e]) {
+              const s = sizePool[q];
+              fired[e] = 1;
+              arrival[e] = tCall + lat;
+              size[e] = s;
+              cost += s * eEgress[e];
+              carbon += s * eCarbon[e];
+              if (isJoin[edgeDst[e]] === 0) cost += sizeChunks[q] * eSns[e];
+              else {
+                cost += eSyncCost[e];
+                carbon += eSyncCarbon[e];
+              }
+            } else {
+              fired[e] = 0;
+              size[e] = 0;
+              if (isJoin[edgeDst[e]] === 0) arrival[e] = tCall; // when the skip was decided
+              else {
+                // the skip marker is written into the join's item
+                arrival[e] = tCall + lat;
+                cost += eSyncCost[e];
+                carbon += eSyncCarbon[e];
+              }
+            }
+          }
+        } else {
+          // a node that did not run: whoever skipped it marks its join slots at the skip time
+          for (let e = oLo; e < oHi; e++) {
+            fired[e] = 0;
+            size[e] = 0;
+            if (isJoin[edgeDst[e]] === 0) arrival[e] = t0;
+            else {
+              const q = sizeStart[e] + ((rand() * sizeCount[e]) | 0);
+              const li = eLatBase[e] + sizeBucket[q];
+              arrival[e] = t0 + latPool[latStart[li] + ((rand() * latCount[li]) | 0)] + eAdd[e];
+              cost += eSyncCost[e];
+              carbon += eSyncCarbon[e];
+            }
+          }
+        }
+      }
+      outCost[run] = cost;
+      outRuntime[run] = runtime;
+      outCarbon[run] = carbon;
+    }
+    return {
+      cost: this.stat(outCost, runs, opts.tail),
+      runtime: this.stat(outRuntime, runs, opts.tail),
+      carbon: this.stat(outCarbon, runs, opts.tail),
+    };
+  }
+
+  private stat(xs: Float64Array, n: number, tail: number): { mean: number; tail: number } {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += xs[i];
+    const w = this.work;
+    w.set(n === xs.length ? xs : xs.subarray(0, n));
+    return { mean: s / n, tail: percentileInPlace(w, n, tail) };
+  }
+}
+
+/**
+ * The q-th percentile (0–100) of the first n values, with numpy's default linear
+ * interpolation; reorders `xs` (quickselect: O(n), no sort).
+ */
+export function percentileInPlace(xs: Float64Array, n: number, q: number): number {
+  if (n === 1) return xs[0];
+  const pos = ((n - 1) * q) / 100;
+  const lo = Math.floor(pos);
+  const frac = pos - lo;
+  const a = select(xs, 0, n - 1, lo);
+  if (frac === 0 || lo + 1 >= n) return a;
+  // after selecting lo, every element right of it is ≥ it: the next order statistic is their minimum
+  let b = Infinity;
+  for (let i = lo + 1; i < n; i++) if (xs[i] < b) b = xs[i];
+  return a + frac * (b - a);
+}
+
+function select(xs: Float64Array, left: number, right: number, k: number): number {
+  while (right > left) {
+    // median of three pivot keeps sorted and constant inputs linear
+    const mid = (left + right) >>> 1;
+    const a = xs[left];
+    const b = xs[mid];
+    const c = xs[right];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (xs[i] < pivot) i++;
+      while (xs[j] > pivot) j--;
+      if (i <= j) {
+        const t = xs[i];
+        xs[i] = xs[j];
+        xs[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return xs[k];
+  }
+  return xs[k];
+}
