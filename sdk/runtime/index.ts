@@ -1,0 +1,513 @@
+/**
+ * The SDK runtime: what wraps every user function, on Lambda and on the local cloud.
+ *
+ * One invocation = one message (an Envelope, src/model/envelope.ts). The runtime decodes it,
+ * claims the execution (so a duplicate delivery does nothing), runs the user function,
+ * and only once the function has returned does it act on its call sites: publish to
+ * ordinary successors, write join slots, and resolve every skipped or never-reached call
+ * site as a skip, so that no join downstream ever waits for a call that will not come.
+ * See docs/architecture.md "Runtime" for the protocol and its guarantees.
+ */
+import type { Context, InvokeOptions, JoinContext, Workflow, FunctionHandler, JoinHandler } from '../index';
+import type { RuntimeEnv } from './env';
+import { RuntimeDag, RuntimeInstance, slotKey } from './dag';
+import { toJson } from './json';
+import { Outgoing, RunFields, Sent, homeOverrides, newId, send, spillKey } from './send';
+import {
+  ClaimValue,
+  ENVELOPE_VERSION,
+  Envelope,
+  EnvelopeError,
+  FiredValue,
+  RunFailure,
+  SkipReason,
+  SlotValue,
+  byteSize,
+  decodeEnvelope,
+  instanceRunKey,
+  runStatusKey,
+  slotField,
+} from '../../src/model/envelope';
+import { decodeOrThrow } from '../../src/model/decode';
+import { LOG_VERSION, LogEvent, formatLogLine } from '../../src/model/log-event';
+import { RunRoute, WorkflowPlacementDecision, routeForRun } from '../../src/model/placement';
+import { TABLES } from '../../src/model/tables';
+import type { WorkflowConfig } from '../../src/model/workflow-config';
+import type { KeyValueStore } from '../../src/cloud/ports';
+
+export { RuntimeDag, RuntimeConfigError, slotKey } from './dag';
+export { NotJsonError } from './json';
+export { EnvelopeError } from '../../src/model/envelope';
+export type { RuntimeEnv } from './env';
+
+/** Caribou's MAXIMUM_HOPS_FROM_CLIENT_REQUEST: a chain may be at most this many functions long. */
+export const HOP_LIMIT = 20;
+const GB = 1024 ** 3;
+const SYNC = TABLES.syncMessages;
+/** All slots of a join share one item; DynamoDB caps an item at 400 KB, so slot data above this share spills to storage. */
+const JOIN_ITEM_BUDGET = 350_000;
+
+/**
+ * What one invocation did.
+ * - executed: the user function ran and returned; its call sites were acted on
+ * - failed: the user function threw (USER_CODE_FAILURE) or a call could not be delivered
+ *   (USER_CODE_FAILURE with origin runtime); the run is marked failed
+ * - duplicate: another delivery of the same message already claimed this instance; nothing done
+ * - hop-limit: the run exceeded HOP_LIMIT; the function did not run; the run is marked failed
+ */
+export type Outcome = 'executed' | 'failed' | 'duplicate' | 'hop-limit';
+
+/** The result of `handle`: enough for the local cloud to build a run's status and timeline. */
+export interface HandleResult {
+  workflow_id: string;
+  run_id: string;
+  instance: string;
+  region: string;
+  outcome: Outcome;
+  /** the error, for `failed` and `hop-limit` */
+  error?: string;
+  /** ISO times from env.now(): start of handling, end of handling */
+  start: string;
+  end: string;
+  /** messages published (ordinary successors and join triggers) */
+  sent: Sent[];
+}
+
+/** The runtime of one workflow: handles each message sent to any of its functions. */
+export interface FunctionRuntime {
+  readonly workflowId: string;
+  readonly dag: RuntimeDag;
+  /** Handles one SNS message; throws EnvelopeError for a message that is not an envelope of this workflow. */
+  handle(env: RuntimeEnv, message: string): Promise<HandleResult>;
+}
+
+/** Builds the runtime of a workflow from its code and its deployed config; checks that they fit together. */
+export function createRuntime(workflow: Workflow, config: WorkflowConfig): FunctionRuntime {
+  const dag = new RuntimeDag(workflow, config);
+  return {
+    workflowId: config.workflow_id,
+    dag,
+    handle: (env, message) => new Invocation(env, dag, message).run(),
+  };
+}
+
+/** What `startRun` returns. */
+export interface StartedRun {
+  runId: string;
+  route: RunRoute;
+  /** the region the entry message was published to (home when the planned region was unreachable) */
+  entryRegion: string;
+}
+
+/**
+ * Starts a run (what `caribou run` does): chooses the run's route once with routeForRun at
+ * env.now() and publishes the entry envelope to the entry instance's topic.
+ */
+export async function startRun(
+  env: RuntimeEnv,
+  wpd: WorkflowPlacementDecision,
+  config: WorkflowConfig,
+  payload: unknown,
+  opts?: { runId?: string },
+): Promise<StartedRun> {
+  if (wpd.workflow_id !== config.workflow_id) throw new Error(`the placement decision is for ${wpd.workflow_id}, the config for ${config.workflow_id}`);
+  const entry = wpd.entry_instance;
+  const cfgEntry = config.instances.find((i) => i.entry_point)?.instance_name;
+  if (cfgEntry !== undefined && cfgEntry !== entry) throw new Error(`the placement decision starts at ${entry} but the config's entry point is ${cfgEntry}`);
+  const json = toJson(payload, 'the run argument');
+  const route = routeForRun(wpd, env.now());
+  const runId = opts?.runId ?? newId();
+  const run: RunFields = { v: ENVELOPE_VERSION, workflow_id: config.workflow_id, run_id: runId, route, home: homeOverrides(wpd.home_deployment, route.placements) };
+  const homeRegion = (wpd.home_deployment[entry] ?? route.placements[entry])?.region;
+  if (!homeRegion) throw new Error(`the placement decision has no placement for the entry instance ${entry}`);
+  const sent = await send(env, run, 0, entry, { kind: 'inline', value: payload === undefined ? null : payload, json }, homeRegion, (from, to) =>
+    env.log(
+      formatLogLine({
+        v: LOG_VERSION,
+        time: env.now().toISOString(),
+        run_id: runId,
+        workflow_id: config.workflow_id,
+        instance: entry,
+        region: env.region,
+        event: 'REGION_UNREACHABLE',
+        unreachable_region: from,
+        fallback_region: to,
+      }),
+    ),
+  );
+  return { runId, route, entryRegion: sent.region };
+}
+
+/** The failure marker of a run, if any instance of it failed (read from the home region's join table). */
+export async function readRunFailure(tables: KeyValueStore, homeRegion: string, runId: string): Promise<RunFailure | undefined> {
+  const item = (await tables.get(homeRegion, SYNC, runStatusKey(runId))) as Record<string, unknown> | undefined;
+  if (!item || item.failed === undefined) return undefined;
+  return decodeOrThrow(RunFailure, item.failed, `failure record of run ${runId}`);
+}
+
+// ---------------------------------------------------------------------------------------
+
+type Common = 'v' | 'time' | 'run_id' | 'workflow_id' | 'instance' | 'region';
+type EventBody = LogEvent extends infer E ? (E extends unknown ? Omit<E, Common> : never) : never;
+
+/** What the user code asked for at one call site. */
+type Intent = { kind: 'invoke'; value: unknown; json: string; at: number } | { kind: 'skip'; at: number };
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  try {
+    return `thrown value ${JSON.stringify(err)}`;
+  } catch {
+    return `thrown value ${String(err)}`;
+  }
+}
+
+/** One handled message. */
+class Invocation {
+  private readonly start: Date;
+  private envelope!: Envelope;
+  private inst!: RuntimeInstance;
+  private hops = 0;
+  private readonly sent: Sent[] = [];
+
+  constructor(private readonly env: RuntimeEnv, private readonly dag: RuntimeDag, private readonly message: string) {
+    this.start = env.now();
+  }
+
+  private get runId(): string {
+    return this.envelope.run_id;
+  }
+
+  private offset(): number {
+    return (this.env.now().getTime() - this.start.getTime()) / 1000;
+  }
+
+  private emit(body: EventBody): void {
+    const ev = {
+      v: LOG_VERSION,
+      time: this.env.now().toISOString(),
+      run_id: this.envelope.run_id,
+      workflow_id: this.envelope.workflow_id,
+      instance: this.inst.name,
+      region: this.env.region,
+      ...body,
+    } as LogEvent;
+    this.env.log(formatLogLine(ev));
+  }
+
+  private result(outcome: Outcome, error?: string): HandleResult {
+    return {
+      workflow_id: this.envelope.workflow_id,
+      run_id: this.runId,
+      instance: this.inst.name,
+      region: this.env.region,
+      outcome,
+      ...(error !== undefined ? { error } : {}),
+      start: this.start.toISOString(),
+      end: this.env.now().toISOString(),
+      sent: this.sent,
+    };
+  }
+
+  /** Region of a join's table: its planned region for this run (every writer and the reader agree on it). */
+  private joinRegion(join: string): string {
+    const p = this.envelope.route.placements[join];
+    if (!p) throw new Error(`the run's route has no placement for join ${join}`);
+    return p.region;
+  }
+
+  private runFields(): RunFields {
+    const { v, workflow_id, run_id, route, home } = this.envelope;
+    return { v, workflow_id, run_id, route, home };
+  }
+
+  async run(): Promise<HandleResult> {
+    this.envelope = decodeEnvelope(this.message);
+    if (this.envelope.workflow_id !== this.dag.config.workflow_id) {
+      throw new EnvelopeError(`a message for workflow ${this.envelope.workflow_id} reached the runtime of ${this.dag.config.workflow_id}`);
+    }
+    const inst = this.dag.instances.get(this.envelope.instance);
+    if (!inst) throw new EnvelopeError(`the message names instance ${this.envelope.instance}, which workflow ${this.dag.config.workflow_id} does not have`);
+    this.inst = inst;
+    this.hops = this.envelope.hops + 1;
+
+    if (this.hops > HOP_LIMIT) {
+      if (!(await this.claim())) return this.result('duplicate');
+      this.emit({ event: 'HOP_LIMIT_EXCEEDED', hops: this.hops, limit: HOP_LIMIT });
+      const error = `the run reached ${this.hops} hops, more than the limit of ${HOP_LIMIT}; ${inst.name} did not run`;
+      await this.resolveAllSkipped('failed');
+      await this.markFailed(error);
+      return this.result('hop-limit', error);
+    }
+
+    // Load the payload before claiming, so a storage hiccup leaves the claim free for a retry.
+    const payload = await this.loadPayload();
+    if (!(await this.claim())) return this.result('duplicate');
+
+    const payloadBytes = this.envelope.payload.kind === 'inline' ? byteSize(JSON.stringify(this.envelope.payload.data ?? null)) : this.envelope.payload.kind === 'ref' ? this.envelope.payload.ref.bytes : 0;
+    this.emit({ event: 'INVOKED', taint: this.envelope.taint, hops: this.hops, payload_gb: payloadBytes / GB });
+    if (inst.isEntry && this.envelope.hops === 0) {
+      const { route, home } = this.envelope;
+      this.emit({
+        event: 'ENTRY_POINT',
+        payload_gb: payloadBytes / GB,
+        wpd_gb: byteSize(JSON.stringify({ route, home })) / GB,
+        time_key: route.time_key,
+        route_reason: this.envelope.fallback_from ? 'outage' : route.reason,
+      });
+    }
+
+    // Run the user function; call sites are only recorded while it runs.
+    const intents = new Map<number, Intent>();
+    let returned = false;
+    const ctx = this.context(intents, () => returned);
+    const userStart = this.env.now();
+    try {
+      if (inst.isJoin) await (inst.fn.handler as JoinHandler<unknown>)(ctx as JoinContext<unknown>);
+      else await (inst.fn.handler as FunctionHandler<unknown>)(payload, ctx);
+    } catch (err) {
+      returned = true;
+      const error = errorText(err);
+      this.emit({ event: 'USER_CODE_FAILURE', error });
+      // nothing it asked for is sent: its successors will not run and joins waiting on it see skips
+      await this.resolveAllSkipped('failed');
+      await this.markFailed(`${inst.name}: ${error}`);
+      return this.result('failed', error);
+    }
+    returned = true;
+    const userSeconds = (this.env.now().getTime() - userStart.getTime()) / 1000;
+
+    const failures: string[] = [];
+    await Promise.all(
+      [...inst.sites].map(async ([site, succ]) => {
+        const intent = intents.get(site);
+        try {
+          if (intent?.kind === 'invoke') await this.call(site, succ, intent);
+          else {
+            this.emit({ event: 'CONDITIONAL_NON_EXECUTION', successor: succ, site, reached: intent !== undefined, offset_s: this.offset() });
+            await this.resolveSkipped(inst.name, site, succ, intent ? 'conditional' : 'unreached');
+          }
+        } catch (err) {
+          const error = errorText(err);
+          failures.push(`call site ${site} (${succ}): ${error}`);
+          this.emit({ event: 'USER_CODE_FAILURE', error, origin: 'runtime', successor: succ });
+          // the call did not go out: make sure nothing downstream waits for it
+          try {
+            await this.resolveSkipped(inst.name, site, succ, 'failed');
+          } catch {
+            // the same storage is failing; the failure marker below still records the run as failed
+          }
+        }
+      }),
+    );
+    this.emit({
+      event: 'EXECUTED',
+      user_s: userSeconds,
+      total_s: this.offset(),
+      cpu_s: null, // one process hosts many functions locally; Lambda Insights measures CPU on AWS
+      memory_mb: inst.memoryMb,
+    });
+    if (failures.length > 0) {
+      const error = failures.join('; ');
+      await this.markFailed(`${inst.name}: ${error}`);
+      return this.result('failed', error);
+    }
+    return this.result('executed');
+  }
+
+  /** Reads the incoming payload: inline, or fetched from package storage. Joins read theirs through predecessorData. */
+  private async loadPayload(): Promise<unknown> {
+    const p = this.envelope.payload;
+    if (p.kind === 'inline') return p.data ?? null;
+    if (p.kind === 'join') {
+      if (!this.inst.isJoin) throw new EnvelopeError(`a join trigger reached ${this.inst.name}, which is not a join`);
+      return undefined;
+    }
+    return this.fetchRef(p.ref.region, p.ref.key);
+  }
+
+  private async fetchRef(region: string, key: string): Promise<unknown> {
+    const body = await this.env.packages.get(region, key);
+    if (!body) throw new Error(`payload ${key} is missing from package storage in ${region}`);
+    return JSON.parse(Buffer.from(body).toString('utf8'));
+  }
+
+  /**
+   * Claims this instance's execution for the run: one `claimed` field on `<instance>:<run_id>`,
+   * set once. Only the first delivery of a message runs the function. Ordinary instances
+   * claim in the region they run in (all deliveries of their one message go there); joins
+   * claim on their join item.
+   */
+  private async claim(): Promise<boolean> {
+    const region = this.inst.isJoin ? this.joinRegion(this.inst.name) : this.env.region;
+    const value: ClaimValue = { taint: this.envelope.taint, at: this.env.now().toISOString() };
+    const r = await this.env.tables.setFieldOnce(region, SYNC, instanceRunKey(this.inst.name, this.runId), 'claimed', value);
+    return r.set;
+  }
+
+  private async markFailed(error: string): Promise<void> {
+    const value: RunFailure = { instance: this.inst.name, error, at: this.env.now().toISOString() };
+    await this.env.tables.setFieldOnce(this.dag.config.home_region.region, SYNC, runStatusKey(this.runId), 'failed', value);
+  }
+
+  private fallbackLogger(): (from: string, to: string) => void {
+    return (from, to) => this.emit({ event: 'REGION_UNREACHABLE', unreachable_region: from, fallback_region: to });
+  }
+
+  /** Acts on one invoked call site: a join slot write, or a message to an ordinary successor. */
+  private async call(site: number, succ: string, intent: Extract<Intent, { kind: 'invoke' }>): Promise<void> {
+    const target = this.dag.instance(succ);
+    const callOffset = intent.at;
+    if (target.isJoin) {
+      await this.writeSlot(succ, this.inst.name, site, { value: intent.value, json: intent.json }, 'conditional', callOffset);
+      return;
+    }
+    const out: Outgoing = { kind: 'inline', value: intent.value, json: intent.json };
+    const s = await send(this.env, this.runFields(), this.hops, succ, out, this.env.region, this.fallbackLogger());
+    this.sent.push(s);
+    this.emit({
+      event: 'INVOKING_SUCCESSOR',
+      successor: succ,
+      successor_region: s.region,
+      site,
+      taint: s.taint,
+      payload_gb: s.payloadBytes / GB,
+      offset_s: this.offset(),
+      spilled: s.spilled,
+      call_offset_s: callOffset,
+    });
+  }
+
+  /** Every call site of this instance resolved as skipped (it failed or did not run). */
+  private async resolveAllSkipped(reason: SkipReason): Promise<void> {
+    await Promise.all([...this.inst.sites].map(([site, succ]) => this.resolveSkipped(this.inst.name, site, succ, reason)));
+  }
+
+  /** Call site `site` of `pred` will not call `succ` in this run. */
+  private async resolveSkipped(pred: string, site: number, succ: string, reason: SkipReason): Promise<void> {
+    if (this.dag.instance(succ).isJoin) await this.writeSlot(succ, pred, site, null, reason);
+    else await this.notRun(succ);
+  }
+
+  /** `name` (an ordinary instance, or a join none of whose slots had data) will not run: resolve its call sites as skipped, recursively. */
+  private async notRun(name: string): Promise<void> {
+    const inst = this.dag.instance(name);
+    await Promise.all([...inst.sites].map(([site, succ]) => this.resolveSkipped(name, site, succ, 'not-run')));
+  }
+
+  /**
+   * The join protocol. Writes slot `pred#site` of `join` once (setFieldOnce); whoever sees
+   * the item complete claims `fired` once; the claimant either publishes the join's trigger
+   * (some slot has data) or resolves the join as not run (all skipped). A duplicate writer
+   * finds its slot already set but still checks completion, so a writer that died between
+   * its slot write and the fired claim is covered by its retry.
+   */
+  private async writeSlot(join: string, pred: string, site: number, data: { value: unknown; json: string } | null, reason: SkipReason, callOffset?: number): Promise<void> {
+    const j = this.dag.instance(join);
+    const key = slotKey(pred, site);
+    const index = j.slotIndex.get(key);
+    if (index === undefined) throw new Error(`join ${join} has no slot for ${key}`);
+    const region = this.joinRegion(join);
+    const itemKey = instanceRunKey(join, this.runId);
+    let value: SlotValue;
+    let payloadBytes = 0;
+    if (data) {
+      payloadBytes = byteSize(data.json);
+      if (payloadBytes <= Math.floor(JOIN_ITEM_BUDGET / j.slots.length)) value = { kind: 'data', data: data.value, bytes: payloadBytes };
+      else {
+        const skey = spillKey(this.envelope.workflow_id, this.runId, `${join}-${index}`.replace(/[^A-Za-z0-9_.-]/g, '_'));
+        await this.env.packages.put(this.env.region, skey, Buffer.from(data.json, 'utf8'));
+        value = { kind: 'ref', ref: { region: this.env.region, key: skey, bytes: payloadBytes } };
+      }
+    } else value = { kind: 'skip', reason };
+    const w = await this.env.tables.setFieldOnce(region, SYNC, itemKey, slotField(index), value);
+    const itemBytes = byteSize(JSON.stringify(w.fields));
+
+    let fired = false;
+    let taint: string | null = null;
+    if (j.slots.every((_, i) => w.fields[slotField(i)] !== undefined)) {
+      const slots = j.slots.map((_, i) => decodeOrThrow(SlotValue, w.fields[slotField(i)], `slot ${i} of join ${join} in run ${this.runId}`));
+      const anyData = slots.some((s) => s.kind !== 'skip');
+      const claim: FiredValue = { by: `${this.inst.name}#${this.envelope.taint}`, at: this.env.now().toISOString(), data: anyData };
+      const c = await this.env.tables.setFieldOnce(region, SYNC, itemKey, 'fired', claim);
+      if (c.set && anyData) {
+        const s = await send(this.env, this.runFields(), this.hops, join, { kind: 'join' }, this.env.region, this.fallbackLogger());
+        this.sent.push(s);
+        fired = true;
+        taint = s.taint;
+      } else if (c.set) {
+        await this.notRun(join);
+      }
+    }
+    this.emit({
+      event: 'INVOKING_SYNC_NODE',
+      successor: join,
+      successor_region: region,
+      site,
+      taint,
+      payload_gb: payloadBytes / GB,
+      skipped: data === null,
+      fired,
+      offset_s: this.offset(),
+      sync_data_gb: itemBytes / GB,
+      wcu: Math.max(1, Math.ceil(itemBytes / 1024)),
+      ...(pred !== this.inst.name ? { predecessor: pred } : {}),
+      ...(data === null ? { skip_reason: reason } : {}),
+      ...(callOffset !== undefined ? { call_offset_s: callOffset } : {}),
+    });
+  }
+
+  /** The Context (JoinContext for joins) handed to the user function. */
+  private context(intents: Map<number, Intent>, hasReturned: () => boolean): Context | JoinContext<unknown> {
+    const inst = this.inst;
+    const self = this;
+    const invoke = function (target: { name: string }, payload: unknown, options?: InvokeOptions, site?: unknown): void {
+      if (site === undefined) {
+        throw new Error(
+          `workflow source was not instrumented: ctx.invoke(${target?.name ?? '?'}) in ${inst.fn.name} has no call-site index; deploy the workflow with caribou deploy, which numbers the call sites`,
+        );
+      }
+      if (typeof site !== 'number' || !Number.isInteger(site)) throw new Error(`ctx.invoke in ${inst.fn.name}: call-site index must be an integer, got ${JSON.stringify(site)}`);
+      if (hasReturned()) throw new Error(`ctx.invoke(${target?.name}) at call site ${site} of ${inst.fn.name} ran after the function returned; await every invoke path before returning`);
+      const succ = inst.sites.get(site);
+      if (succ === undefined) throw new Error(`${inst.fn.name} has no call site ${site} in the deployed DAG (redeploy after changing the code)`);
+      const succFn = self.dag.instance(succ).fn.name;
+      if (target?.name !== succFn) throw new Error(`call site ${site} of ${inst.fn.name} calls ${target?.name} but the deployed DAG says it calls ${succFn} (redeploy after changing the code)`);
+      if (intents.has(site)) {
+        throw new Error(`call site ${site} of ${inst.fn.name} (calling ${succFn}) ran twice in one run; each call site may run at most once (write one call site per call, not a loop)`);
+      }
+      const at = self.offset();
+      if (options?.conditional === false) {
+        intents.set(site, { kind: 'skip', at });
+        return;
+      }
+      // refused here, inside the user function, so the error points at the call that made it
+      const json = toJson(payload, `the payload of ctx.invoke(${succFn}) at call site ${site} of ${inst.fn.name}`);
+      intents.set(site, { kind: 'invoke', value: payload === undefined ? null : payload, json, at });
+    };
+    const base: Context = { runId: this.runId, instance: inst.name, region: this.env.region, invoke: invoke as Context['invoke'] };
+    if (!inst.isJoin) return base;
+    let cached: Promise<unknown[]> | undefined;
+    return { ...base, predecessorData: () => (cached ??= this.predecessorData()) };
+  }
+
+  /** Reads every slot of this join in slot order and returns the data of those that carried some. */
+  private async predecessorData(): Promise<unknown[]> {
+    const region = this.joinRegion(this.inst.name);
+    const item = ((await this.env.tables.get(region, SYNC, instanceRunKey(this.inst.name, this.runId))) ?? {}) as Record<string, unknown>;
+    const out: unknown[] = [];
+    let bytes = byteSize(JSON.stringify(item));
+    for (let i = 0; i < this.inst.slots.length; i++) {
+      const raw = item[slotField(i)];
+      if (raw === undefined) throw new Error(`join ${this.inst.name} ran before slot ${i} (${this.inst.slots[i]}) was resolved in run ${this.runId}`);
+      const slot = decodeOrThrow(SlotValue, raw, `slot ${i} of join ${this.inst.name} in run ${this.runId}`);
+      if (slot.kind === 'data') out.push(slot.data);
+      else if (slot.kind === 'ref') {
+        out.push(await this.fetchRef(slot.ref.region, slot.ref.key));
+        bytes += slot.ref.bytes;
+      }
+    }
+    this.emit({ event: 'JOIN_DATA', download_gb: bytes / GB, count: out.length, rcu: Math.max(1, Math.ceil(byteSize(JSON.stringify(item)) / 4096)) });
+    return out;
+  }
+}
