@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { DecodeError, Problem, decodeResult, show } from './decode';
+import { DecodeError, Problem, decodeResult, show, unknownKeyProblems } from './decode';
 import { FunctionName, NonNegative, RegionCode, WorkflowName, WorkflowVersion, intInRange, oneOf, physicalFunctionName, refined } from './primitives';
 
 /** The three metrics a user can constrain and rank by. */
@@ -114,7 +114,9 @@ export function crossFieldProblems(m: Manifest, functionNames: string[] = []): P
 /** Decodes and checks a manifest object, throwing a DecodeError listing every problem. */
 export function parseManifest(raw: unknown, source = '.caribou/config.yml', functionNames: string[] = []): Manifest {
   const r = decodeResult(Manifest, raw);
-  if (!r.ok) throw new DecodeError(source, r.problems);
+  // unknown keys are mistakes (a typo, or a constraint on a metric that does not exist): report them with the rest
+  const unknown = unknownKeyProblems(Manifest, raw);
+  if (!r.ok || unknown.length > 0) throw new DecodeError(source, [...(r.ok ? [] : r.problems), ...unknown]);
   const extra = crossFieldProblems(r.value, functionNames);
   if (extra.length) throw new DecodeError(source, extra);
   return r.value;
