@@ -1,0 +1,89 @@
+import type { Command } from 'commander';
+import { withCloud, targetOf } from '../../cloud/open';
+import { UserError } from '../../model/errors';
+import { collectCarbon, collectPerformance, collectProvider } from '../../collect';
+import type { CollectOptions, CollectReport } from '../../collect';
+import type { KeyValueStore } from '../../cloud/ports/key-value';
+import { SNAPSHOT_ATTRIBUTION } from '../../data/snapshot';
+
+const WHAT = ['provider', 'carbon', 'performance', 'workflow', 'all'] as const;
+type What = (typeof WHAT)[number];
+
+interface Flags {
+  workflowId?: string;
+  date?: string;
+  regions?: string;
+  snapshot?: boolean;
+}
+
+/** Registers `caribou data_collect <provider|carbon|performance|workflow|all>`. */
+export function register(program: Command): void {
+  program
+    .command('data_collect')
+    .description('collect region data (prices, hourly carbon, latency) or a workflow summary into the tables of the target cloud')
+    .argument('<what>', `one of ${WHAT.join(', ')}`)
+    .option('-w, --workflow-id <id>', 'workflow to collect (for "workflow")')
+    .option('--date <iso>', 'the UTC date the carbon hours describe (default: the cloud clock\'s today)')
+    .option('-r, --regions <codes>', 'comma-separated region codes (default: every available region)')
+    .option('--snapshot', 'use only the bundled snapshot, even when live sources are configured')
+    .action(async (what: string, flags: Flags) => {
+      if (!(WHAT as readonly string[]).includes(what)) throw new UserError(`data_collect: unknown collector "${what}"; use one of ${WHAT.join(', ')}`);
+      const date = flags.date === undefined ? undefined : parseDate(flags.date);
+      const target = targetOf(program.opts().target);
+      await withCloud({ target }, async (cloud) => {
+        const opts: CollectOptions = {
+          date: date ?? cloud.now(),
+          regions: flags.regions ? flags.regions.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+          live: flags.snapshot ? false : undefined,
+          warn: (m) => console.error(`warning: ${m}`),
+        };
+        const w = what as What;
+        if (w === 'provider' || w === 'all') print(await collectProvider(cloud.tables, opts));
+        if (w === 'carbon' || w === 'all') print(await collectCarbon(cloud.tables, opts));
+        if (w === 'performance' || w === 'all') print(await collectPerformance(cloud.tables, opts));
+        if (w === 'workflow' || (w === 'all' && flags.workflowId)) await collectWorkflowCommand(cloud.tables, flags.workflowId);
+        if (w !== 'workflow') console.log(`(${SNAPSHOT_ATTRIBUTION})`);
+      });
+    });
+}
+
+function parseDate(s: string): Date {
+  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s);
+  if (Number.isNaN(d.getTime())) throw new UserError(`--date: "${s}" is not an ISO date such as 2026-11-22 or 2026-11-22T13:00:00Z`);
+  return d;
+}
+
+/** One line per table written, then where the records came from. */
+function print(r: CollectReport): void {
+  for (const [table, keys] of Object.entries(r.written)) console.log(`${r.collector}: wrote ${keys.length} record(s) to ${table}: ${keys.join(', ')}`);
+  // group by the kind of source (the text before ':'), so 25 snapshot profiles read as one line
+  const bySource = new Map<string, string[]>();
+  for (const [region, source] of Object.entries(r.sources)) {
+    const kind = source.split(':')[0];
+    bySource.set(kind, [...(bySource.get(kind) ?? []), region]);
+  }
+  for (const [source, regions] of bySource) console.log(`  source ${source}: ${regions.length === Object.keys(r.sources).length ? 'all regions' : regions.join(', ')}`);
+  if (r.warnings.length) console.log(`  ${r.warnings.length} warning(s), see above`);
+}
+
+/** The workflow collector belongs to the log-sync area; it is loaded only if present. */
+async function collectWorkflowCommand(tables: KeyValueStore, workflowId: string | undefined): Promise<void> {
+  if (!workflowId) throw new UserError('data_collect workflow: give the workflow with -w <workflow_id>');
+  let mod: { collectWorkflow?: (tables: KeyValueStore, workflowId: string) => Promise<unknown> };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require('../../collect/workflow');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') {
+      console.log('workflow: the workflow collector is not available yet (it arrives with the log-sync work); nothing collected');
+      return;
+    }
+    throw err;
+  }
+  if (typeof mod.collectWorkflow !== 'function') {
+    console.log('workflow: the workflow collector is not available yet; nothing collected');
+    return;
+  }
+  const result = await mod.collectWorkflow(tables, workflowId);
+  console.log(`workflow: collected ${workflowId}${result && typeof result === 'object' ? ` ${JSON.stringify(result)}` : ''}`);
+}
