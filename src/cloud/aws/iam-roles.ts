@@ -1,0 +1,126 @@
+import {
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  PutRolePolicyCommand,
+  UpdateAssumeRolePolicyCommand,
+} from '@aws-sdk/client-iam';
+import type { AwsContext } from './context';
+import { attempt, awsError, isCode, unlessNotFound } from './errors';
+import { assertNoWildcardGrant, parsePolicyDocument, type PolicyDocument } from './policies';
+
+/** IAM is global: one client, addressed through us-east-1. */
+const IAM_REGION = 'us-east-1';
+
+/** IAM roles with inline policies: create or update to exactly the given policies, and delete. */
+export class IamRoles {
+  constructor(private readonly ctx: AwsContext) {}
+
+  private iam(): IAMClient {
+    return this.ctx.client(IAMClient, IAM_REGION);
+  }
+
+  /**
+   * Makes role `name` trust `trust` and hold exactly the inline `policies` (name → document):
+   * policies not listed are deleted, so a role never keeps a grant it no longer needs.
+   * Returns the role ARN and whether the role was created just now.
+   */
+  async put(name: string, trust: PolicyDocument, policies: Record<string, PolicyDocument>, description: string): Promise<{ arn: string; created: boolean }> {
+    for (const [pname, doc] of Object.entries(policies)) assertNoWildcardGrant(doc, `policy ${pname} of role ${name}`);
+    const iam = this.iam();
+    let arn: string;
+    let created = false;
+    const existing = await unlessNotFound('read role', name, () => iam.send(new GetRoleCommand({ RoleName: name })), undefined);
+    if (existing?.Role?.Arn) {
+      arn = existing.Role.Arn;
+      await attempt('update the trust policy of role', name, () =>
+        iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: JSON.stringify(trust) })),
+      );
+    } else {
+      try {
+        const r = await iam.send(
+          new CreateRoleCommand({
+            RoleName: name,
+            AssumeRolePolicyDocument: JSON.stringify(trust),
+            Description: description.slice(0, 1000),
+            Tags: [{ Key: 'caribou:managed', Value: 'true' }],
+          }),
+        );
+        arn = r.Role!.Arn!;
+        created = true;
+      } catch (err) {
+        if (!isCode(err, 'EntityAlreadyExists', 'EntityAlreadyExistsException')) throw awsError(err, 'create role', name);
+        // created concurrently by another deploy of the same function
+        const r = await attempt('read role', name, () => iam.send(new GetRoleCommand({ RoleName: name })));
+        arn = r.Role!.Arn!;
+      }
+    }
+    for (const [PolicyName, doc] of Object.entries(policies)) {
+      await attempt(`put policy ${PolicyName} on role`, name, () =>
+        iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName, PolicyDocument: JSON.stringify(doc) })),
+      );
+    }
+    for (const stale of await this.inlinePolicyNames(name)) {
+      if (!(stale in policies)) {
+        await unlessNotFound(`delete policy ${stale} of role`, name, () => iam.send(new DeleteRolePolicyCommand({ RoleName: name, PolicyName: stale })), undefined);
+      }
+    }
+    return { arn, created };
+  }
+
+  /** The names of a role's inline policies, across all pages. */
+  async inlinePolicyNames(name: string): Promise<string[]> {
+    const out: string[] = [];
+    let Marker: string | undefined;
+    do {
+      const r = await unlessNotFound('list the policies of role', name, () => this.iam().send(new ListRolePoliciesCommand({ RoleName: name, Marker })), undefined);
+      if (!r) return out;
+      out.push(...(r.PolicyNames ?? []));
+      Marker = r.IsTruncated ? r.Marker : undefined;
+    } while (Marker);
+    return out;
+  }
+
+  /** A role's inline policies (name → document), or undefined when the role is absent. */
+  async inlinePolicies(name: string): Promise<Record<string, PolicyDocument> | undefined> {
+    const role = await unlessNotFound('read role', name, () => this.iam().send(new GetRoleCommand({ RoleName: name })), undefined);
+    if (!role) return undefined;
+    const out: Record<string, PolicyDocument> = {};
+    for (const PolicyName of await this.inlinePolicyNames(name)) {
+      const r = await attempt(`read policy ${PolicyName} of role`, name, () => this.iam().send(new GetRolePolicyCommand({ RoleName: name, PolicyName })));
+      out[PolicyName] = parsePolicyDocument(r.PolicyDocument ?? '{}', `policy ${PolicyName} of role ${name}`);
+    }
+    return out;
+  }
+
+  /** The trust policy of a role, or undefined when absent. */
+  async trust(name: string): Promise<PolicyDocument | undefined> {
+    const role = await unlessNotFound('read role', name, () => this.iam().send(new GetRoleCommand({ RoleName: name })), undefined);
+    const doc = role?.Role?.AssumeRolePolicyDocument;
+    return doc ? parsePolicyDocument(doc, `trust policy of role ${name}`) : undefined;
+  }
+
+  /** Deletes a role with its inline and attached policies (no error when absent). */
+  async remove(name: string): Promise<void> {
+    const iam = this.iam();
+    for (const PolicyName of await this.inlinePolicyNames(name)) {
+      await unlessNotFound(`delete policy ${PolicyName} of role`, name, () => iam.send(new DeleteRolePolicyCommand({ RoleName: name, PolicyName })), undefined);
+    }
+    let Marker: string | undefined;
+    do {
+      const r = await unlessNotFound('list the attached policies of role', name, () => iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name, Marker })), undefined);
+      if (!r) break;
+      for (const p of r.AttachedPolicies ?? []) {
+        if (p.PolicyArn) await unlessNotFound('detach a policy from role', name, () => iam.send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: p.PolicyArn })), undefined);
+      }
+      Marker = r.IsTruncated ? r.Marker : undefined;
+    } while (Marker);
+    await unlessNotFound('delete role', name, () => iam.send(new DeleteRoleCommand({ RoleName: name })), undefined);
+  }
+}
