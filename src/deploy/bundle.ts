@@ -25,11 +25,12 @@ export interface Bundle {
  * The entry module of a function package. Every function of a workflow shares one bundle
  * (as Caribou shares one image): the workflow, its config, and the SDK runtime around them.
  * `runtime` is what the local cloud calls (`runtime.handle(env, message)`); `handler` is
- * the Lambda entry, present once sdk/runtime/lambda.ts exists (the AWS glue).
+ * the Lambda entry (src/cloud/aws/lambda-entry.ts: SNS records → runtime.handle with the AWS
+ * adapters; the AWS SDK it imports stays external, Lambda's Node runtime provides it).
  */
 function entrySource(sourceFile: string, config: WorkflowConfig): string {
   const rel = (p: string) => JSON.stringify(p.split(path.sep).join('/'));
-  const lambda = path.join(ROOT, 'sdk', 'runtime', 'lambda.ts');
+  const lambda = path.join(ROOT, 'src', 'cloud', 'aws', 'lambda-entry.ts');
   const lines = [
     `import wf from ${rel(sourceFile)};`,
     `import { createRuntime } from ${rel(path.join(ROOT, 'sdk', 'runtime', 'index.ts'))};`,

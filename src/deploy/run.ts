@@ -59,7 +59,8 @@ function clientEnv(cloud: Cloud, at: () => Date): RuntimeEnv {
   return {
     region: SYSTEM_REGION,
     tables: cloud.tables,
-    messaging: cloud.messaging,
+    // locally the client publishes on its own clock (a run --at a past time sends then)
+    messaging: isLocal(cloud) ? cloud.messagingAt(() => at().getTime()) : cloud.messaging,
     packages: cloud.packages,
     now: at,
     log: (line) => {

@@ -39,7 +39,9 @@ function pathOf(context: t.Context): string {
     if (entry.key === '') continue;
     // union members and intersections repeat the same key with a numeric index
     if (/^\d+$/.test(entry.key)) {
-      const prev = context[context.indexOf(entry) - 1]?.type as unknown as { _tag?: string };
+      // the codec that appended this entry may be wrapped (t.exact(t.intersection(…)) keeps one context entry)
+      let prev = context[context.indexOf(entry) - 1]?.type as unknown as { _tag?: string; type?: unknown } | undefined;
+      while (prev && (prev._tag === 'ExactType' || prev._tag === 'ReadonlyType' || prev._tag === 'RefinementType') && prev.type) prev = prev.type as typeof prev;
       if (prev && (prev._tag === 'UnionType' || prev._tag === 'IntersectionType')) continue;
       out += `[${entry.key}]`;
     } else {

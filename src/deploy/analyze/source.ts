@@ -153,7 +153,8 @@ export function scanSource(sf: ts.SourceFile): SourceScan {
   }
 
   function readRegistration(call: ts.CallExpression, kind: 'function' | 'join', variable: string | null): FunctionDecl | null {
-    const [optsNode, handler] = call.arguments;
+    const [rawOpts, handler] = call.arguments;
+    const optsNode = rawOpts && unwrap(rawOpts);
     const where = pos(call);
     if (!optsNode || !ts.isObjectLiteralExpression(optsNode)) {
       at(call, `${wfName}.${kind === 'join' ? 'join' : 'fn'}(...) needs an object literal of options as its first argument`);
@@ -253,9 +254,15 @@ function mentionsInvoke(pattern: ts.BindingName): boolean {
   return found;
 }
 
+/** Strips parentheses and type assertions (`x as T`, `x satisfies T`, `<T>x`), which do not change the value. */
+function unwrap(e: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) e = e.expression;
+  return e;
+}
+
 /** Evaluates a literal expression (strings, numbers, booleans, null, arrays, objects); undefined if not literal. */
 export function literalOf(e: ts.Expression): Literal | undefined {
-  if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) return literalOf(e.expression);
+  if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) return literalOf(e.expression);
   if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return e.text;
   if (ts.isNumericLiteral(e)) return Number(e.text);
   if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand)) return -Number(e.operand.text);
