@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Cloud, StateMachines } from '../ports';
+import type { Cloud, Messaging, StateMachines } from '../ports';
 import { DynamoDbKeyValueStore } from '../aws/dynamodb-store';
 import { hasSnapshotRegion, sampleLatencyS, snapshotRegions } from '../../data/snapshot';
 import { SYSTEM_REGION, TABLES } from '../../model/tables';
@@ -28,6 +28,8 @@ export interface LocalCloud extends Cloud {
   regions: string[];
   knobs: LocalKnobs;
   engine: LocalEngine;
+  /** Messaging as a client outside the cloud sees it, publishing at the times `clock` gives. */
+  messagingAt(clock: () => number): Messaging;
   /** Runs the virtual clock until no message is pending. */
   drain(): Promise<void>;
   /** Moves the virtual clock forward to `t` (e.g. to simulate the next hour). */
@@ -139,6 +141,7 @@ async function create(home: string, opts: LocalCloudOptions): Promise<LocalCloud
       stateMachines: undefined as unknown as StateMachines,
       now: () => new Date(engine.now()),
       drain: () => engine.drain(),
+      messagingAt: (clock) => messaging.from_(undefined, clock),
       advanceTo: (t) => engine.advanceTo(t.getTime()),
       removeLogStream: (region, fn) => logs.removeStream(region, fn),
       async close() {

@@ -61,8 +61,8 @@ export class LocalMessaging implements Messaging {
     private readonly clock?: () => number,
   ) {}
 
-  /** The same messaging as seen by a function running in `region` with its own clock. */
-  from_(region: string, clock: () => number): LocalMessaging {
+  /** The same messaging as seen by a publisher in `region` (undefined: a client outside the cloud) with its own clock. */
+  from_(region: string | undefined, clock: () => number): LocalMessaging {
     return new LocalMessaging(this.topics, this.regions, this.outage, this.sink, region, clock);
   }
 

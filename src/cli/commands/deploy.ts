@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import { targetOf, withCloud } from '../../cloud/open';
+import { deployWorkflow } from '../../deploy/deployer';
+import { loadWorkflowProject } from '../../deploy/project';
+
+/** Registers `caribou deploy`: bundles the workflow and deploys it to its home region; prints the workflow id. */
+export function register(program: Command): void {
+  program
+    .command('deploy')
+    .description('deploy a workflow to its home region (functions, topics, join table, placement decision); prints its id')
+    .option('-p, --workflow-dir <dir>', 'the workflow directory (holding app.ts and .caribou/)', process.cwd())
+    .action(async (opts: { workflowDir: string }, cmd: Command) => {
+      const project = await loadWorkflowProject(opts.workflowDir);
+      const id = await withCloud({ target: targetOf(cmd.optsWithGlobals().target) }, (cloud) => deployWorkflow(cloud, project));
+      console.log(id);
+    });
+}

@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { targetOf, withCloud } from '../../cloud/open';
+import { UserError } from '../../model/errors';
+import { parseRunArgument, runWorkflow, type RunResult } from '../../deploy/run';
+
+/** Registers `caribou run <workflow_id>`: starts one run with a JSON argument. */
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('run a deployed workflow once (on the local cloud the run completes on the virtual clock before the command returns)')
+    .argument('<workflow_id>', 'the id printed by deploy, e.g. small_sync_example-0.0.1')
+    .option('-a, --argument <json>', 'the entry function\'s payload, as JSON (default null)')
+    .option('--at <iso-time>', 'start the run at this UTC time of the virtual clock (local cloud), e.g. 2026-11-22T14:00:00Z')
+    .option('--wait', 'wait for the run to finish and print its instances')
+    .option('--json', 'print {"run_id","status","instances":[{"instance","region","start","end"}]}')
+    .action(async (workflowId: string, opts: { argument?: string; at?: string; wait?: boolean; json?: boolean }, cmd: Command) => {
+      const payload = parseRunArgument(opts.argument);
+      const at = opts.at === undefined ? undefined : parseAt(opts.at);
+      const target = targetOf(cmd.optsWithGlobals().target);
+      const r = await withCloud({ target }, (cloud) => runWorkflow(cloud, workflowId, payload, { at, wait: opts.wait }));
+      if (opts.json) console.log(JSON.stringify({ run_id: r.run_id, status: r.status, instances: r.instances.map(({ instance, region, start, end }) => ({ instance, region, start, end })) }));
+      else console.log(describe(r, !!opts.wait));
+      if (r.status === 'failed') process.exitCode = 1;
+    });
+}
+
+function parseAt(text: string): Date {
+  // a time without a zone would silently be local time: require one
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text) || Number.isNaN(Date.parse(text)))
+    throw new UserError(`--at must be an ISO time with a zone, e.g. 2026-11-22T14:00:00Z; got "${text}"`);
+  return new Date(text);
+}
+
+function describe(r: RunResult, detail: boolean): string {
+  const lines = [`run ${r.run_id}: ${r.status}${r.time_key ? ` (route: ${r.time_key === 'home' ? 'home deployment' : `plan of hour ${r.time_key}`})` : ''}`];
+  if (detail)
+    for (const i of r.instances) lines.push(`  ${i.instance}  ${i.region}  ${i.start} → ${i.end ?? '(did not finish)'}`);
+  for (const e of r.errors ?? []) lines.push(`  error: ${e}`);
+  return lines.join('\n');
+}
