@@ -1,0 +1,72 @@
+import { strict as assert } from 'node:assert';
+import type { AwsCloud } from '../../src/cloud/aws';
+import { TABLES } from '../../src/model/tables';
+import { motoCloud, useMoto } from './moto';
+
+/**
+ * The join protocol's single primitive, setFieldOnce (one conditional UpdateItem), against
+ * moto's DynamoDB: under concurrent calls, every slot is claimed exactly once, duplicates
+ * never overwrite, and the caller that completes the set sees every slot.
+ */
+describe('aws: join protocol on DynamoDB (moto)', function () {
+  let cloud: AwsCloud;
+  const region = 'eu-central-1';
+  const table = TABLES.syncMessages;
+
+  before(async function () {
+    const moto = await useMoto(this);
+    cloud = await motoCloud(moto);
+    await cloud.tables.ensureTable(region, table);
+  });
+  after(async () => cloud?.close());
+
+  it('claims each slot exactly once when predecessors race and messages are delivered twice', async () => {
+    const key = 'wf-0.0.1:run-1:join:3';
+    const slots = Array.from({ length: 12 }, (_, i) => `pred${i}#0`);
+    // every predecessor delivers its message three times, all at once, in a shuffled order
+    const calls = slots.flatMap((slot, i) => [0, 1, 2].map((copy) => ({ slot, value: { from: slot, copy, n: i } })));
+    for (let i = calls.length - 1; i > 0; i--) {
+      const j = (i * 7919) % (i + 1); // deterministic shuffle
+      [calls[i], calls[j]] = [calls[j], calls[i]];
+    }
+    const results = await Promise.all(calls.map((c) => cloud.tables.setFieldOnce(region, table, key, c.slot, c.value)));
+
+    const winners = results.filter((r) => r.set);
+    assert.equal(winners.length, slots.length, 'one winning write per slot');
+    const wonSlots = calls.filter((_, i) => results[i].set).map((c) => c.slot);
+    assert.deepEqual([...wonSlots].sort(), [...slots].sort(), 'every slot won once');
+
+    // exactly one caller saw the set complete (the one that fires the join)
+    const complete = results.filter((r) => r.set && slots.every((s) => s in r.fields));
+    assert.equal(complete.length, 1, 'exactly one writer completes the join');
+
+    const final = (await cloud.tables.get(region, table, key)) as Record<string, { copy: number; from: string }>;
+    assert.deepEqual(Object.keys(final).sort(), [...slots].sort());
+    // the stored value is the winner's, never overwritten by a later duplicate
+    for (const [i, c] of calls.entries()) if (results[i].set) assert.deepEqual(final[c.slot], c.value);
+  });
+
+  it('a duplicate of a claimed slot reports set=false and the item as stored', async () => {
+    const key = 'wf-0.0.1:run-2:join:3';
+    const first = await cloud.tables.setFieldOnce(region, table, key, 'a#0', { v: 1 });
+    const dup = await cloud.tables.setFieldOnce(region, table, key, 'a#0', { v: 2 });
+    assert.equal(first.set, true);
+    assert.equal(dup.set, false);
+    assert.deepEqual(dup.fields, { 'a#0': { v: 1 } });
+  });
+
+  it('put ifAbsent admits one writer among many', async () => {
+    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => cloud.tables.put(region, table, 'claim:run-3', { by: i }, { ifAbsent: true })));
+    assert.equal(outcomes.filter(Boolean).length, 1);
+  });
+
+  it('keys reads every page of a scan', async () => {
+    const t = 'workflow_summary_table';
+    await cloud.tables.ensureTable(region, t);
+    // items of ~20 KB make moto's 1 MB scan pages split the table
+    const big = 'x'.repeat(20_000);
+    const ids = Array.from({ length: 120 }, (_, i) => `wf_${String(i).padStart(3, '0')}-0.0.1`);
+    for (let i = 0; i < ids.length; i += 20) await Promise.all(ids.slice(i, i + 20).map((id) => cloud.tables.put(region, t, id, { big })));
+    assert.deepEqual(await cloud.tables.keys(region, t), ids);
+  });
+});

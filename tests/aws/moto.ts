@@ -1,0 +1,150 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { createAwsCloud, type AwsCloud } from '../../src/cloud/aws';
+
+/**
+ * One moto_server per test run, on a free loopback port, started by the first suite that
+ * needs it and stopped when mocha finishes (a root-level `after`, plus a process exit hook
+ * in case mocha is interrupted). Suites call `useMoto(this)` in their `before`.
+ *
+ * - CARIBOU_MOTO_ENDPOINT=http://host:port uses an already running moto instead.
+ * - Without moto_server on PATH: in CI (CI=true) the suite fails; elsewhere it is skipped
+ *   with a message saying how to run it.
+ */
+
+export interface Moto {
+  endpoint: string;
+  /** Forgets every resource (moto's reset API), so suites do not see each other's leftovers. */
+  reset(): Promise<void>;
+}
+
+/** moto's fixed account id. */
+export const MOTO_ACCOUNT = '123456789012';
+
+const HOW_TO = "install moto's server (`pip install 'moto[server]'`, which puts moto_server on PATH), then `npm run test:aws`";
+
+let child: ChildProcess | undefined;
+let starting: Promise<Moto | undefined> | undefined;
+let warned = false;
+
+function onPath(cmd: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const p = path.join(dir, cmd);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch {
+      /* not here */
+    }
+  }
+  return undefined;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(endpoint: string, proc: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`moto_server exited with code ${proc.exitCode}:\n${output()}`);
+    try {
+      const r = await fetch(`${endpoint}/moto-api/`);
+      if (r.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`moto_server did not answer on ${endpoint} within 30 s:\n${output()}`);
+}
+
+function motoOf(endpoint: string): Moto {
+  return {
+    endpoint,
+    reset: async () => {
+      const r = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+      if (!r.ok) throw new Error(`moto reset failed: HTTP ${r.status}`);
+    },
+  };
+}
+
+async function start(): Promise<Moto | undefined> {
+  if (process.env.CARIBOU_MOTO_ENDPOINT) return motoOf(process.env.CARIBOU_MOTO_ENDPOINT.replace(/\/$/, ''));
+  const bin = onPath('moto_server');
+  if (!bin) {
+    if (process.env.CI === 'true') throw new Error(`moto_server is not on PATH, and CI=true requires the AWS integration suite: ${HOW_TO}`);
+    return undefined;
+  }
+  const port = await freePort();
+  let out = '';
+  const proc = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child = proc;
+  // keep the last bit of output for error messages; moto logs every request
+  const keep = (b: Buffer) => (out = (out + b.toString()).slice(-4000));
+  proc.stdout!.on('data', keep);
+  proc.stderr!.on('data', keep);
+  proc.unref();
+  (proc.stdout as unknown as { unref?: () => void }).unref?.();
+  (proc.stderr as unknown as { unref?: () => void }).unref?.();
+  const endpoint = `http://127.0.0.1:${port}`;
+  await waitReady(endpoint, proc, () => out);
+  return motoOf(endpoint);
+}
+
+/** Stops the moto_server this process started (if any). */
+export async function stopMoto(): Promise<void> {
+  const proc = child;
+  child = undefined;
+  starting = undefined;
+  if (!proc || proc.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      resolve();
+    }, 3000);
+    proc.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    proc.kill('SIGTERM');
+  });
+}
+
+process.on('exit', () => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+});
+// A root-level hook: mocha runs it once, after every suite of the run.
+if (typeof after === 'function') after(stopMoto);
+
+/**
+ * For a suite's `before`: the running moto (started on first use, reset for this suite),
+ * or a skip of the suite when moto_server is unavailable outside CI.
+ */
+export async function useMoto(ctx: Mocha.Context): Promise<Moto> {
+  ctx.timeout(60_000);
+  starting ??= start();
+  const moto = await starting;
+  if (!moto) {
+    if (!warned) console.log(`\n  [tests/aws] skipped: moto_server is not on PATH; to run the AWS integration tests, ${HOW_TO}\n`);
+    warned = true;
+    ctx.skip();
+  }
+  await moto.reset();
+  return moto;
+}
+
+/** The AWS target pointed at moto, with the short waits an emulator allows. */
+export function motoCloud(moto: Moto): Promise<AwsCloud> {
+  return createAwsCloud({ endpoint: moto.endpoint, accountId: MOTO_ACCOUNT, lambdaTiming: { pollMs: 20, roleWaitMs: 2000, readyWaitMs: 10_000 }, followPollMs: 20 });
+}
