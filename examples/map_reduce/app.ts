@@ -23,7 +23,7 @@ export interface Input {
   text?: string;
   /** the most mappers to use, 1–6 (default 6) */
   max_workers?: number;
-  /** characters per shard before another mapper is used (default 500) */
+  /** characters per shard before another mapper is used (default 400) */
   shard_chars?: number;
 }
 /** One mapper's share of the input. */
@@ -70,7 +70,7 @@ export const inputProcessor = wf.fn<Input>({ name: 'input_processor', entryPoint
   const text = input.text ?? DOCUMENTS[input.document ?? 'reviews'];
   if (text === undefined) throw new Error(`unknown document ${JSON.stringify(input.document)}; bundled: ${Object.keys(DOCUMENTS).join(', ')}`);
   const cap = Math.min(MAX_MAPPERS, Math.max(1, Math.floor(input.max_workers ?? MAX_MAPPERS)));
-  const workers = Math.min(cap, Math.max(1, Math.ceil(text.length / (input.shard_chars ?? 500))));
+  const workers = Math.min(cap, Math.max(1, Math.ceil(text.length / (input.shard_chars ?? 400))));
   const shards = shardText(text, workers);
   const shard = (i: number): Shard => ({ shard: i, of: workers, text: shards[i] ?? '' });
   // Unrolled fan-out: each line is one call site, so one mapper instance; unused ones are skipped.
