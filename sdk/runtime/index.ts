@@ -413,11 +413,11 @@ class Invocation {
     let payloadBytes = 0;
     if (data) {
       payloadBytes = byteSize(data.json);
-      if (payloadBytes <= Math.floor(JOIN_ITEM_BUDGET / j.slots.length)) value = { kind: 'data', data: data.value, bytes: payloadBytes };
+      if (payloadBytes <= Math.floor(JOIN_ITEM_BUDGET / j.slots.length)) value = { kind: 'data', data: data.value, bytes: payloadBytes, hops: this.hops };
       else {
         const skey = spillKey(this.envelope.workflow_id, this.runId, `${join}-${index}`.replace(/[^A-Za-z0-9_.-]/g, '_'));
         await this.env.packages.put(this.env.region, skey, Buffer.from(data.json, 'utf8'));
-        value = { kind: 'ref', ref: { region: this.env.region, key: skey, bytes: payloadBytes } };
+        value = { kind: 'ref', ref: { region: this.env.region, key: skey, bytes: payloadBytes }, hops: this.hops };
       }
     } else value = { kind: 'skip', reason };
     const w = await this.env.tables.setFieldOnce(region, SYNC, itemKey, slotField(index), value);
@@ -431,7 +431,10 @@ class Invocation {
       const claim: FiredValue = { by: `${this.inst.name}#${this.envelope.taint}`, at: this.env.now().toISOString(), data: anyData };
       const c = await this.env.tables.setFieldOnce(region, SYNC, itemKey, 'fired', claim);
       if (c.set && anyData) {
-        const s = await send(this.env, this.runFields(), this.hops, join, { kind: 'join' }, this.env.region, this.fallbackLogger());
+        // the join's depth is that of its deepest data-carrying predecessor, not of whoever
+        // happened to resolve the last slot (possibly a skip found deep in the DAG)
+        const hops = Math.max(...slots.map((s) => (s.kind === 'skip' ? 0 : s.hops)));
+        const s = await send(this.env, this.runFields(), hops, join, { kind: 'join' }, this.env.region, this.fallbackLogger());
         this.sent.push(s);
         fired = true;
         taint = s.taint;

@@ -114,8 +114,9 @@ export type SkipReason = t.TypeOf<typeof SkipReason>;
 
 /** The value of one join slot. */
 export const SlotValue = t.union([
-  t.strict({ kind: t.literal('data'), data: t.unknown, bytes: t.number }),
-  t.strict({ kind: t.literal('ref'), ref: PayloadRef }),
+  // hops: the writer's hop count; the join runs one hop after the deepest writer that sent data
+  t.strict({ kind: t.literal('data'), data: t.unknown, bytes: t.number, hops: t.number }),
+  t.strict({ kind: t.literal('ref'), ref: PayloadRef, hops: t.number }),
   t.strict({ kind: t.literal('skip'), reason: SkipReason }),
 ]);
 export type SlotValue = t.TypeOf<typeof SlotValue>;

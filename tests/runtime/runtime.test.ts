@@ -88,3 +88,310 @@ describe('runtime: small_sync_example', () => {
     assert.equal(r.started.route.time_key, '0');
   });
 });
+
+/** A chain f0 → f1 → … → f{n-1}; f0 also feeds a join `tail` that f{n-1} feeds too. */
+function chain(n: number) {
+  const runs: string[] = [];
+  let joined: unknown[] | undefined;
+  const wf = workflow({ name: 'chain', version: '0.0.1' });
+  const tail = wf.join<string>({ name: 'tail' }, async (ctx) => {
+    joined = await ctx.predecessorData();
+  });
+  const fns: Array<{ name: string }> = [];
+  for (let i = 0; i < n; i++) {
+    fns.push(
+      wf.fn<number>({ name: `f${i}`, entryPoint: i === 0 }, async (k, ctx) => {
+        runs.push(ctx.instance);
+        if (i === 0) call(ctx, tail, 'from f0', 1);
+        if (i < n - 1) call(ctx, fns[i + 1] as never, (k + 1) as never, 0);
+        else call(ctx, tail, 'from the end', 0);
+      }),
+    );
+  }
+  const names = Array.from({ length: n }, (_, i) => (i === 0 ? 'f0:entry_point:0' : `f${i}:f${i - 1}_${i - 1}_0:${i}`));
+  const config = buildConfig('chain', [
+    ...names.map((name, i) => ({
+      name,
+      fn: `f${i}`,
+      entry: i === 0,
+      sites: (i === 0 ? [[0, names[1]!], [1, 'tail:sync:99']] : i < n - 1 ? [[0, names[i + 1]!]] : [[0, 'tail:sync:99']]) as Array<[number, string]>,
+    })),
+    { name: 'tail:sync:99', fn: 'tail', join: true },
+  ]);
+  return { wf, config, runs, names, joined: () => joined };
+}
+
+async function setup(wf: ReturnType<typeof workflow>, config: ReturnType<typeof buildConfig>, plan?: (i: string) => string) {
+  const cloud = new TestCloud([HOME, FAR]);
+  await cloud.init();
+  const rt = createRuntime(wf, config);
+  const wpd = buildWpd(config, plan);
+  return { cloud, rt, wpd };
+}
+
+describe('runtime: hop limit', () => {
+  it(`runs at most ${HOP_LIMIT} functions in a chain, fails the run, and still resolves joins after the cut`, async () => {
+    const c = chain(HOP_LIMIT + 2);
+    const { cloud, rt, wpd } = await setup(c.wf, c.config);
+    const { runId } = await startRun(cloud.env(HOME), wpd, c.config, 0);
+    await cloud.drain(rt);
+    assert.deepEqual(c.runs, c.names.slice(0, HOP_LIMIT));
+    const cut = cloud.results.find((r) => r.outcome === 'hop-limit');
+    assert.equal(cut?.instance, c.names[HOP_LIMIT]);
+    assert.match(cut!.error!, /21 hops, more than the limit of 20/);
+    const ev = cloud.events().find((e) => e.event === 'HOP_LIMIT_EXCEEDED');
+    assert.equal(ev?.run_id, runId); // Caribou logged UNKNOWN here
+    assert.equal(ev?.hops, HOP_LIMIT + 1);
+    assert.deepEqual(c.joined(), ['from f0'], 'the join fires with the data that did arrive');
+    assert.ok(await readRunFailure(cloud.tables, HOME, runId));
+  });
+});
+
+describe('runtime: payloads over the SNS limit', () => {
+  const big = 'x'.repeat(300 * 1024);
+
+  it('travel by reference through package storage, to ordinary successors, joins and the entry', async () => {
+    const got: Record<string, unknown> = {};
+    const wf = workflow({ name: 'big', version: '0.0.1' });
+    const j = wf.join<string>({ name: 'j' }, async (ctx) => {
+      got.j = await ctx.predecessorData();
+    });
+    const b = wf.fn<{ s: string }>({ name: 'b' }, async (p, ctx) => {
+      got.b = p.s.length;
+      call(ctx, j, p.s + 'b', 0);
+    });
+    wf.fn<string>({ name: 'a', entryPoint: true }, async (p, ctx) => {
+      got.a = p.length;
+      call(ctx, b, { s: p }, 0);
+      call(ctx, j, 'small', 1);
+    });
+    const config = buildConfig('big', [
+      { name: 'a:entry_point:0', fn: 'a', entry: true, sites: [[0, 'b:a_0_0:1'], [1, 'j:sync:2']] },
+      { name: 'b:a_0_0:1', fn: 'b', sites: [[0, 'j:sync:2']] },
+      { name: 'j:sync:2', fn: 'j', join: true },
+    ]);
+    const { cloud, rt, wpd } = await setup(wf, config, (i) => (i.startsWith('b') ? FAR : HOME));
+    await startRun(cloud.env(HOME), wpd, config, big);
+    for (const m of cloud.messaging.queue) assert.equal(decodeEnvelope(m.message).payload.kind, 'ref');
+    await cloud.drain(rt);
+    assert.equal(got.a, big.length);
+    assert.equal(got.b, big.length);
+    // slot order: a's call site 1 comes before b's call site 0
+    const data = got.j as string[];
+    assert.equal(data.length, 2);
+    assert.ok(data[0] === "small" && data[1] === big + "b", 'join data complete and in slot order');
+    const inv = cloud.events().find((e) => e.event === 'INVOKING_SUCCESSOR');
+    assert.equal(inv?.spilled, true);
+    assert.ok(cloud.messaging.publishedCount >= 3);
+    assert.ok([...cloud.packages.blobs.keys()].some((k) => k.startsWith(`${HOME}/payloads/big-0.0.1/`)));
+  });
+});
+
+describe('runtime: region outage', () => {
+  it('sends a hop to home when its planned region is unreachable, and says so in the logs', async () => {
+    const s = smallSync([true, true, true]);
+    const { cloud, rt, wpd } = await setup(s.wf, s.config, () => FAR);
+    cloud.messaging.unreachable.add(FAR);
+    const started = await startRun(cloud.env(HOME), wpd, s.config, s.input);
+    assert.equal(started.entryRegion, HOME);
+    await cloud.drain(rt);
+    assert.ok(cloud.results.length > 0 && cloud.results.every((r) => r.region === HOME));
+    assert.equal(s.runs.secondSync, 1);
+    const events = cloud.events();
+    const down = events.filter((e) => e.event === 'REGION_UNREACHABLE');
+    assert.ok(down.length >= 3);
+    assert.ok(down.every((e) => e.unreachable_region === FAR && e.fallback_region === HOME));
+    assert.equal(events.find((e) => e.event === 'ENTRY_POINT')?.route_reason, 'outage');
+  });
+
+  it('refuses to start when the home region itself is unreachable', async () => {
+    const s = smallSync([true, true, true]);
+    const { cloud, wpd } = await setup(s.wf, s.config);
+    cloud.messaging.unreachable.add(HOME);
+    await assert.rejects(startRun(cloud.env(HOME), wpd, s.config, s.input), /region us-east-1 is unreachable/);
+  });
+
+  it('routes every hop by the plan chosen at the entry; an expired plan means home for every hop', async () => {
+    const s = smallSync([true, true, true]);
+    const cloud = new TestCloud([HOME, FAR]);
+    await cloud.init();
+    const wpd = buildWpd(s.config, () => FAR, '2026-11-22T00:00:00.000Z');
+    const started = await startRun(cloud.env(HOME), wpd, s.config, s.input);
+    assert.equal(started.route.reason, 'expired');
+    await cloud.drain(createRuntime(s.wf, s.config));
+    assert.ok(cloud.results.every((r) => r.region === HOME));
+    assert.deepEqual(s.seen.syncFunction, [{ from: 'site0' }, { from: 'site0' }]);
+  });
+});
+
+describe('runtime: user code failure', () => {
+  it('logs USER_CODE_FAILURE, sends nothing it asked for, resolves joins waiting on it, marks the run failed', async () => {
+    const ran: string[] = [];
+    const wf = workflow({ name: 'fail', version: '0.0.1' });
+    let joined: unknown[] | undefined;
+    const j = wf.join<string>({ name: 'j' }, async (ctx) => {
+      joined = await ctx.predecessorData();
+    });
+    const c = wf.fn({ name: 'c' }, async () => void ran.push('c'));
+    const b = wf.fn({ name: 'b' }, async (_p, ctx) => {
+      ran.push('b');
+      call(ctx, c, null, 0);
+      call(ctx, j, 'from b', 1);
+      throw new TypeError('boom');
+    });
+    wf.fn({ name: 'a', entryPoint: true }, async (_p, ctx) => {
+      call(ctx, b, null, 0);
+      call(ctx, j, 'from a', 1);
+    });
+    const config = buildConfig('fail', [
+      { name: 'a:entry_point:0', fn: 'a', entry: true, sites: [[0, 'b:a_0_0:1'], [1, 'j:sync:3']] },
+      { name: 'b:a_0_0:1', fn: 'b', sites: [[0, 'c:b_1_0:2'], [1, 'j:sync:3']] },
+      { name: 'c:b_1_0:2', fn: 'c' },
+      { name: 'j:sync:3', fn: 'j', join: true },
+    ]);
+    const { cloud, rt, wpd } = await setup(wf, config);
+    const { runId } = await startRun(cloud.env(HOME), wpd, config, {});
+    await cloud.drain(rt);
+    assert.deepEqual(ran, ['b']);
+    assert.deepEqual(joined, ['from a']);
+    const failed = cloud.results.find((r) => r.outcome === 'failed');
+    assert.equal(failed?.instance, 'b:a_0_0:1');
+    assert.equal(failed?.error, 'TypeError: boom');
+    const ev = cloud.events().find((e) => e.event === 'USER_CODE_FAILURE');
+    assert.equal(ev?.error, 'TypeError: boom');
+    assert.ok(!cloud.events().some((e) => e.event === 'EXECUTED' && e.instance === 'b:a_0_0:1'));
+    const f = await readRunFailure(cloud.tables, HOME, runId);
+    assert.equal(f?.instance, 'b:a_0_0:1');
+    assert.match(f!.error, /boom/);
+  });
+});
+
+describe('runtime: payloads that are not JSON, and other clear errors', () => {
+  async function oneHop(payload: () => unknown) {
+    const wf = workflow({ name: 'nj', version: '0.0.1' });
+    const b = wf.fn({ name: 'b' }, async () => undefined);
+    wf.fn({ name: 'a', entryPoint: true }, async (_p, ctx) => call(ctx, b, payload(), 0));
+    const config = buildConfig('nj', [
+      { name: 'a:entry_point:0', fn: 'a', entry: true, sites: [[0, 'b:a_0_0:1']] },
+      { name: 'b:a_0_0:1', fn: 'b' },
+    ]);
+    const { cloud, rt, wpd } = await setup(wf, config);
+    await startRun(cloud.env(HOME), wpd, config, null);
+    await cloud.drain(rt);
+    return cloud.results;
+  }
+
+  const cases: Array<[string, () => unknown, RegExp]> = [
+    ['a Date', () => ({ when: new Date(0) }), /\$\.when is a Date/],
+    ['a bigint', () => [1, 2n], /\$\[1\] is a bigint/],
+    ['a function', () => ({ f: () => 1 }), /\$\.f is a function/],
+    ['NaN', () => ({ n: NaN }), /\$\.n is NaN/],
+    ['a Map', () => new Map(), /\$ is a Map/],
+    ['a circular object', () => {
+      const o: Record<string, unknown> = {};
+      o.self = o;
+      return o;
+    }, /\$\.self is a circular reference/],
+  ];
+  for (const [what, payload, re] of cases) {
+    it(`refuses ${what} inside the function that sent it, naming the path`, async () => {
+      const results = await oneHop(payload);
+      const failed = results.find((r) => r.outcome === 'failed');
+      assert.equal(failed?.instance, 'a:entry_point:0');
+      assert.match(failed!.error!, /NotJsonError: the payload of ctx.invoke\(b\) at call site 0 of a is not JSON/);
+      assert.match(failed!.error!, re);
+      assert.equal(results.length, 1, 'b never ran');
+    });
+  }
+
+  it('refuses a run argument that is not JSON', async () => {
+    const s = smallSync([true, true, true]);
+    const { cloud, wpd } = await setup(s.wf, s.config);
+    await assert.rejects(startRun(cloud.env(HOME), wpd, s.config, { at: new Date() }), /the run argument is not JSON: \$\.at is a Date/);
+  });
+
+  it('rejects a message that is not JSON, or not an envelope, with every problem and its path', async () => {
+    const s = smallSync([true, true, true]);
+    const { cloud, rt } = await setup(s.wf, s.config);
+    await assert.rejects(rt.handle(cloud.env(HOME), 'hello'), (e: Error) => e instanceof EnvelopeError && /message is not JSON/.test(e.message));
+    await assert.rejects(rt.handle(cloud.env(HOME), JSON.stringify({ v: 1, hops: -1 })), (e: Error) => {
+      assert.ok(e instanceof EnvelopeError);
+      assert.match(e.message, /hops: expected a whole number of hops/);
+      assert.match(e.message, /run_id: expected/);
+      return true;
+    });
+  });
+
+  it('says so when the source was not instrumented', async () => {
+    const wf = workflow({ name: 'raw', version: '0.0.1' });
+    const b = wf.fn({ name: 'b' }, async () => undefined);
+    wf.fn({ name: 'a', entryPoint: true }, async (_p, ctx) => ctx.invoke(b, null));
+    const config = buildConfig('raw', [
+      { name: 'a:entry_point:0', fn: 'a', entry: true, sites: [[0, 'b:a_0_0:1']] },
+      { name: 'b:a_0_0:1', fn: 'b' },
+    ]);
+    const { cloud, rt, wpd } = await setup(wf, config);
+    await startRun(cloud.env(HOME), wpd, config, null);
+    await cloud.drain(rt);
+    assert.match(cloud.results[0]!.error!, /workflow source was not instrumented/);
+  });
+
+  it('refuses one call site running twice, and an invoke after return', async () => {
+    const wf = workflow({ name: 'loop', version: '0.0.1' });
+    const b = wf.fn({ name: 'b' }, async () => undefined);
+    let late: Error | undefined;
+    wf.fn<number>({ name: 'a', entryPoint: true }, async (mode, ctx) => {
+      if (mode === 0) for (let i = 0; i < 2; i++) call(ctx, b, i, 0);
+      else
+        setTimeout(() => {
+          try {
+            call(ctx, b, 1, 0);
+          } catch (e) {
+            late = e as Error;
+          }
+        }, 0);
+    });
+    const config = buildConfig('loop', [
+      { name: 'a:entry_point:0', fn: 'a', entry: true, sites: [[0, 'b:a_0_0:1']] },
+      { name: 'b:a_0_0:1', fn: 'b' },
+    ]);
+    const { cloud, rt, wpd } = await setup(wf, config);
+    await startRun(cloud.env(HOME), wpd, config, 0);
+    await cloud.drain(rt);
+    assert.match(cloud.results[0]!.error!, /call site 0 of a \(calling b\) ran twice in one run/);
+    await startRun(cloud.env(HOME), wpd, config, 1);
+    await cloud.drain(rt);
+    await new Promise((r) => setTimeout(r, 5));
+    assert.match(late!.message, /ran after the function returned/);
+  });
+
+  it('refuses a config whose join waits for a slot no call site writes', () => {
+    const wf = workflow({ name: 'bad', version: '0.0.1' });
+    wf.join({ name: 'j' }, async () => undefined);
+    wf.fn({ name: 'a', entryPoint: true }, async () => undefined);
+    const config = buildConfig('bad', [
+      { name: 'a:entry_point:0', fn: 'a', entry: true },
+      { name: 'j:sync:1', fn: 'j', join: true },
+    ]);
+    config.instances[1]!.join_slots = ['a:entry_point:0#0'];
+    assert.throws(() => createRuntime(wf, config), (e: Error) => e instanceof RuntimeConfigError && /waits for slot a:entry_point:0#0, which no call site writes/.test(e.message));
+  });
+});
+
+describe('runtime: duplicates', () => {
+  it('a predecessor re-executed after losing its claim does not fire a join twice', async () => {
+    const s = smallSync([true, true, true]);
+    const { cloud, rt, wpd } = await setup(s.wf, s.config);
+    const { runId } = await startRun(cloud.env(HOME), wpd, s.config, s.input);
+    const entryMessage = cloud.messaging.queue[0]!;
+    await cloud.drain(rt);
+    // simulate a lost claim (e.g. an item deleted by hand): the entry runs again
+    await cloud.tables.delete(HOME, 'sync_messages_table', `initial:entry_point:0:${runId}`);
+    cloud.messaging.queue.push(entryMessage);
+    await cloud.drain(rt);
+    assert.equal(s.runs.initial, 2);
+    assert.equal(s.runs.syncFunction, 1);
+    assert.equal(s.runs.middle, 1, 'middle keeps its own claim');
+    assert.equal(s.runs.secondSync, 1);
+  });
+});
