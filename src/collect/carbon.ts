@@ -62,7 +62,7 @@ export async function collectCarbon(tables: KeyValueStore, opts: CollectOptions 
         const d = carbonDayFromHistory(await h, date, region.grid_zone);
         day = {
           hours: d.hours,
-          source: `electricitymaps ${region.grid_zone}: ${d.measuredHours} h measured` + (d.forecastHours ? `, ${d.forecastHours} h Holt-Winters forecast` : ''),
+          source: `electricitymaps ${region.grid_zone}: ${d.measuredHours} h measured` + (d.forecastHours ? `, ${d.forecastHours} h forecast (Holt-Winters + seasonal naive)` : ''),
         };
       } catch (e) {
         const fallback = hasSnapshotRegion(region.code) ? `using the snapshot for ${region.code}` : `no snapshot data either: ${region.code} not written`;

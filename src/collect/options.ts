@@ -108,7 +108,9 @@ export function warner(opts: CollectOptions): { warnings: string[]; warn: (m: st
   const warnings: string[] = [];
   return {
     warnings,
-    warn: (m: string) => {
+    warn: (message: string) => {
+      // decode errors span lines; a warning is one line so logs and the CLI stay readable
+      const m = message.replace(/\s*\n\s*/g, '; ');
       warnings.push(m);
       opts.warn?.(m);
     },

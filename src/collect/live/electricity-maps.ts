@@ -1,10 +1,11 @@
 /**
  * Electricity Maps live carbon source: hourly history from `/carbon-intensity/past-range` and,
- * for hours of the requested date not yet in the past, a Holt–Winters forecast from that history.
+ * for hours of the requested date not yet in the past, a seasonal forecast from that history
+ * (Holt–Winters averaged with seasonal naive; see ../forecast.ts).
  */
 import * as t from 'io-ts';
 import { decodeOrThrow, DecodeError } from '../../model/decode';
-import { fitHoltWinters, forecastHoltWinters } from '../forecast';
+import { seasonalForecaster } from '../forecast';
 import type { ElectricityMapsConfig, FetchLike } from '../options';
 import { getJson, LiveSourceError } from './http';
 
@@ -97,7 +98,7 @@ export function carbonDayFromHistory(series: HourlySeries, date: Date, zone: str
   const hours: number[] = [];
   let measuredHours = 0;
   let forecastHours = 0;
-  let fit: ReturnType<typeof fitHoltWinters> | undefined;
+  let forecast: ((h: number) => number) | undefined;
   const lastMs = series.length ? series[series.length - 1][0] : NaN;
   for (let h = 0; h < 24; h++) {
     const ms = dayStart + h * HOUR;
@@ -107,16 +108,16 @@ export function carbonDayFromHistory(series: HourlySeries, date: Date, zone: str
       measuredHours++;
       continue;
     }
-    if (!fit) {
+    if (!forecast) {
       const tail = contiguousTail(series);
       if (tail.length < MIN_HISTORY_HOURS) throw new LiveSourceError(`Electricity Maps history for ${zone} has ${tail.length} contiguous hours; ${MIN_HISTORY_HOURS} needed to forecast`);
-      fit = fitHoltWinters(tail.slice(-HISTORY_HOURS));
+      forecast = seasonalForecaster(tail.slice(-HISTORY_HOURS));
     }
     const step = (ms - lastMs) / HOUR;
     if (!(step >= 1 && step <= MAX_FORECAST_HOURS)) {
       throw new LiveSourceError(`${new Date(ms).toISOString()} is ${Number.isFinite(step) ? step : '?'} h past the Electricity Maps history for ${zone} (at most ${MAX_FORECAST_HOURS} h can be forecast)`);
     }
-    hours.push(forecastHoltWinters(fit, step));
+    hours.push(forecast(step));
     forecastHours++;
   }
   return { hours, measuredHours, forecastHours };
