@@ -399,6 +399,17 @@ synchronous API over it; \`src/collect/\` turns it (or live sources) into Caribo
 
 Size: ${(json.length / 1024).toFixed(0)} KB. Regions: ${codes.length}.
 
+## Dates
+
+* Carbon: hourly Electricity Maps data of 2022, 2023 or 2024 per zone (table below); a date of any year reads the
+  profile of its month and UTC hour.
+* Latency: cloudping p50 over the year ending 2025-05-29.
+* Prices: Lambda from AWS's calculator catalogue (as vendored by remotion; agrees with a Price List read of 2026-08-11
+  for us-east-2), exception regions from artillery 2.0.28, inter-region transfer matrix published 2023 (file of
+  2025-04-04), internet egress verified 2026-05-20. SNS and DynamoDB are list prices after AWS's November 2024
+  DynamoDB on-demand price cut.
+* Regions: Electricity Maps data-centre list of 2026-07-20, aws-sdk-js-v3 partitions (2025 or later).
+
 ## Licences and attribution
 
 * **Carbon intensity: © Electricity Maps, Open Database License (ODbL 1.0).** The hourly profiles below are a
@@ -427,8 +438,9 @@ ${carbonRows.join('\n')}
 
 Known caveats: us-east-1 and us-east-2 share US-MIDA-PJM (Electricity Maps' mapping; older mappings put us-east-2 in
 US-MIDW-MISO). us-west-2 uses Pacificorp West (US-NW-PACW); the Columbia-river data centres could also be read as
-US-NW-BPAT (much cleaner). CH and US-NW-PACW 2022 values are from an older Electricity Maps vintage and differ from
-the published yearly figure by 20–30 %.
+US-NW-BPAT (much cleaner). Where "ours" and the published yearly figure differ by more than ~10 % (HK 2022, CH 2022,
+IL 2022, IN-WE 2024) the yearly file is a later Electricity Maps release with revised methodology; the profiles keep
+the hourly data as exported, unchanged.
 
 ## Latency
 
