@@ -1,0 +1,228 @@
+/**
+ * Step Functions on the local cloud: runs state-machines/*.asl.json — the very files
+ * serverless.yml deploys — with the aws-local-stepfunctions interpreter. Each Task's
+ * Resource is a placeholder `${taskName}`; here it is bound to the same handler core the
+ * Lambda of that name runs on AWS (src/handlers). Events stream like the console's
+ * execution history: states entered/exited, retries, catches, Map iterations.
+ */
+import '../../polyfill';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Cloud, ExecutionEvent, StateMachines } from '../ports';
+import { UserError } from '../../model/errors';
+import { SYSTEM_REGION } from '../../model/tables';
+
+/** A local task: what a Lambda handler does, minus the Lambda. */
+export type LocalTask = (input: unknown) => Promise<unknown>;
+
+/** Where the ASL files live (the repository's state-machines/). */
+export const STATE_MACHINES_DIR = path.resolve(__dirname, '..', '..', '..', 'state-machines');
+
+/** "CaribouCycle" → "caribou-cycle" (the file name of a state machine). */
+export function fileNameOf(stateMachine: string): string {
+  return stateMachine.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase() + '.asl.json';
+}
+
+/** The `${task}` placeholder of a Resource, or undefined when it is a literal ARN. */
+export function taskOfResource(resource: unknown): string | undefined {
+  const m = typeof resource === 'string' ? /^\$\{([A-Za-z0-9_]+)\}$/.exec(resource) : null;
+  return m ? m[1] : undefined;
+}
+
+interface AnyState {
+  Type: string;
+  Resource?: unknown;
+  Retry?: unknown[];
+  Branches?: Array<{ States: Record<string, AnyState> }>;
+  ItemProcessor?: { States: Record<string, AnyState> };
+  Iterator?: { States: Record<string, AnyState> };
+}
+
+/** Every state of a definition, nested ones included, with its name. */
+export function allStates(def: { States: Record<string, AnyState> }): Array<[string, AnyState]> {
+  const out: Array<[string, AnyState]> = [];
+  const walk = (states: Record<string, AnyState>) => {
+    for (const [name, s] of Object.entries(states)) {
+      out.push([name, s]);
+      for (const b of s.Branches ?? []) walk(b.States);
+      if (s.ItemProcessor) walk(s.ItemProcessor.States);
+      if (s.Iterator) walk(s.Iterator.States);
+    }
+  };
+  walk(def.States);
+  return out;
+}
+
+/** Reads a state machine's definition; a clear error when it does not exist. */
+export function loadDefinition(stateMachine: string, dir = STATE_MACHINES_DIR): Record<string, unknown> {
+  const file = path.join(dir, fileNameOf(stateMachine));
+  if (!fs.existsSync(file)) throw new UserError(`state machine ${stateMachine} has no definition (${path.relative(process.cwd(), file)} is missing)`);
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+interface Execution {
+  id: string;
+  events: ExecutionEvent[];
+  waiters: Array<() => void>;
+  done?: { status: 'SUCCEEDED' | 'FAILED'; output?: unknown; error?: string };
+}
+
+/** Options of the local port. */
+export interface LocalStateMachinesOptions {
+  /** task name (the `${name}` of a Resource) → handler */
+  tasks: Record<string, LocalTask>;
+  dir?: string;
+  /** wall-clock ms a retry waits (AWS waits IntervalSeconds; locally we do not need to) */
+  retryDelayMs?: number;
+}
+
+/** The StateMachines port over aws-local-stepfunctions. */
+export class LocalStateMachines implements StateMachines {
+  private readonly executions = new Map<string, Execution>();
+  private counter = 0;
+
+  constructor(private readonly opts: LocalStateMachinesOptions) {}
+
+  /** Starts an execution now; its events are buffered until someone follows it. */
+  async start(stateMachine: string, input: unknown, name?: string): Promise<string> {
+    // loaded here, not at the top: the interpreter is an ES module bundle that costs ~100 ms to load
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { StateMachine } = require('aws-local-stepfunctions') as typeof import('aws-local-stepfunctions');
+    const definition = loadDefinition(stateMachine, this.opts.dir) as unknown as { States: Record<string, AnyState>; StartAt: string };
+    const taskResourceLocalHandlers: Record<string, (input: never) => Promise<never>> = {};
+    const retryIntervalOverrides: Record<string, number> = {};
+    for (const [stateName, s] of allStates(definition)) {
+      if (s.Retry) retryIntervalOverrides[stateName] = this.opts.retryDelayMs ?? 0;
+      if (s.Type !== 'Task') continue;
+      const task = taskOfResource(s.Resource);
+      const fn = task ? this.opts.tasks[task] : undefined;
+      if (!fn) throw new UserError(`state ${stateName} of ${stateMachine} uses resource ${JSON.stringify(s.Resource)}, which has no local handler`);
+      // the interpreter validates Resources as ARNs: give the placeholder the ARN shape sls gives it on AWS
+      s.Resource = `arn:aws:lambda:${SYSTEM_REGION}:000000000000:function:caribou-local-${task}`;
+      taskResourceLocalHandlers[stateName] = (async (i: unknown) => {
+        try {
+          return (await fn(i)) as never;
+        } catch (err) {
+          // Step Functions names a Lambda error by the error's type; keep that so Retry/Catch match alike
+          const e = err instanceof Error ? err : new Error(String(err));
+          const named = new Error(e.message);
+          named.name = e.name && e.name !== 'Error' ? e.name : 'TaskError';
+          throw named;
+        }
+      }) as never;
+    }
+    const machine = new StateMachine(definition as never);
+    const id = `arn:local:states:${stateMachine}:${name ?? `exec-${Date.now()}-${++this.counter}`}`;
+    const exec: Execution = { id, events: [], waiters: [] };
+    this.executions.set(id, exec);
+    const push = (e: ExecutionEvent) => {
+      exec.events.push(e);
+      for (const w of exec.waiters.splice(0)) w();
+    };
+    const run = machine.run(input as never, { overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, retryIntervalOverrides } });
+    // the event stream can trail the result: the execution is over only when both are
+    const streamed = (async () => {
+      try {
+        for await (const ev of run.eventLogs) {
+          const out = translate(ev as unknown as RawEvent);
+          if (out) push(out);
+        }
+      } catch (err) {
+        if (process.env.CARIBOU_DEBUG) console.error('event stream ended:', err);
+      }
+    })();
+    void Promise.allSettled([run.result, streamed]).then(([r]) => {
+      if (r.status === 'fulfilled') {
+        exec.done = { status: 'SUCCEEDED', output: r.value };
+        push({ time: Date.now(), type: 'ExecutionSucceeded' });
+      } else {
+        const e = r.reason as { message?: string; cause?: { message?: string; name?: string } };
+        const detail = e?.cause?.name ? `${e.cause.name}: ${e.cause.message}` : (e?.message ?? String(r.reason));
+        exec.done = { status: 'FAILED', error: detail };
+        push({ time: Date.now(), type: 'ExecutionFailed', detail });
+      }
+    });
+    return id;
+  }
+
+  /** Replays the execution's events so far, then streams the rest until it ends. */
+  async follow(executionId: string, onEvent: (e: ExecutionEvent) => void): Promise<{ status: 'SUCCEEDED' | 'FAILED'; output?: unknown; error?: string }> {
+    const exec = this.executions.get(executionId);
+    if (!exec) throw new UserError(`no local execution ${executionId}`);
+    let seen = 0;
+    for (;;) {
+      while (seen < exec.events.length) onEvent(exec.events[seen++]);
+      if (exec.done && seen >= exec.events.length) {
+        // the final event may have been pushed already; the result is settled
+        return exec.done;
+      }
+      await new Promise<void>((res) => exec.waiters.push(res));
+    }
+  }
+}
+
+interface RawEvent {
+  type: string;
+  timestamp: number;
+  state?: { name: string; input?: unknown };
+  parentState?: { name: string; input?: unknown };
+  index?: number;
+  Error?: string;
+  Cause?: unknown;
+  retry?: { attempt: number };
+  catch?: { catcher: { Next: string } };
+}
+
+/** Map iterations carry the size of the fan-out and whose solve it is, so a progress bar can be drawn. */
+function mapDetail(parent: RawEvent['parentState']): string | undefined {
+  const input = parent?.input as { batches?: unknown[]; workflow_id?: string; round?: number; due?: unknown[] } | undefined;
+  if (!input || typeof input !== 'object') return undefined;
+  const d: Record<string, unknown> = {};
+  if (Array.isArray(input.batches)) d.total = input.batches.length;
+  if (input.workflow_id) d.workflow_id = input.workflow_id;
+  if (typeof input.round === 'number') d.round = input.round;
+  return Object.keys(d).length ? JSON.stringify(d) : undefined;
+}
+
+function causeText(c: unknown): string {
+  if (c instanceof Error) return c.message;
+  if (typeof c === 'string') return c;
+  try {
+    return JSON.stringify(c);
+  } catch {
+    return String(c);
+  }
+}
+
+/** aws-local-stepfunctions event → the port's ExecutionEvent (undefined for events the port has no name for). */
+function translate(ev: RawEvent): ExecutionEvent | undefined {
+  const time = ev.timestamp ?? Date.now();
+  switch (ev.type) {
+    case 'StateEntered':
+    case 'StateExited':
+      return { time, type: ev.type, state: ev.state?.name, index: ev.index };
+    case 'StateFailed':
+      return { time, type: 'TaskFailed', state: ev.state?.name, index: ev.index, detail: `${ev.Error ?? 'Error'}: ${causeText(ev.Cause)}` };
+    case 'StateRetried':
+      return { time, type: 'TaskFailed', state: ev.state?.name, index: ev.index, detail: `retrying (attempt ${ev.retry?.attempt ?? '?'})` };
+    case 'StateCaught':
+      return { time, type: 'TaskFailed', state: ev.state?.name, index: ev.index, detail: `caught → ${ev.catch?.catcher.Next ?? '?'}` };
+    case 'MapIterationStarted':
+    case 'MapIterationSucceeded':
+      return { time, type: ev.type, state: ev.parentState?.name, index: ev.index, detail: mapDetail(ev.parentState) };
+    case 'MapIterationFailed':
+      return { time, type: ev.type, state: ev.parentState?.name, index: ev.index, detail: `${ev.Error ?? 'Error'}: ${causeText(ev.Cause)}` };
+    default:
+      return undefined;
+  }
+}
+
+/** The local cloud's StateMachines: every Task bound to the control-plane handler of the same name. */
+export function createLocalStateMachines(cloud: Cloud): StateMachines {
+  // required lazily: the handlers import most of the engine
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { taskHandlers } = require('../../handlers/tasks') as typeof import('../../handlers/tasks');
+  return new LocalStateMachines({ tasks: taskHandlers(cloud) });
+}
+
+export default createLocalStateMachines;

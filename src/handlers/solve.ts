@@ -1,0 +1,174 @@
+/**
+ * The Solve tasks of CaribouCycle: Prepare → (EvaluateBatches → Select)* → Stage.
+ * Each task is a thin shell over the solver's round API (src/solve); the solve's input,
+ * state, batches and scores are stored in the system region's package store under
+ * `solves/<solve_id>/`, and only keys travel through the state machine.
+ */
+import type { Cloud } from '../cloud/ports';
+import { recordSolved } from '../decide/manager';
+import { decodeOrThrow } from '../model/decode';
+import { DeploymentDecision } from '../model/deployment-manager';
+import { StagedPlan } from '../model/staging';
+import { SYSTEM_REGION, TABLES } from '../model/tables';
+import {
+  SolveInputCodec,
+  absorbRound,
+  evaluateBatch,
+  finishSolve,
+  loadSolveInput,
+  nextRound,
+  prepareSolve,
+  type BatchResult,
+  type CandidateBatch,
+  type SolveInput,
+  type SolveState,
+} from '../solve';
+import { BatchRef, RoundState, SelectInput, SolveRef, SolveTuning, type BatchReceipt } from './io';
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** Where a solve's objects live. */
+export function solvePrefix(solveId: string): string {
+  return `solves/${solveId}/`;
+}
+
+async function putJson(cloud: Cloud, key: string, value: unknown): Promise<void> {
+  await cloud.packages.put(SYSTEM_REGION, key, enc.encode(JSON.stringify(value)));
+}
+
+async function getJson(cloud: Cloud, key: string): Promise<unknown> {
+  const b = await cloud.packages.get(SYSTEM_REGION, key);
+  if (!b) throw new Error(`solve object ${key} is missing (was the solve cleaned up, or prepared elsewhere?)`);
+  return JSON.parse(dec.decode(b));
+}
+
+/** What Decide hands to Prepare (by reference): the verdict and the cycle's tuning. */
+export interface SolveTicket {
+  decision: DeploymentDecision;
+  tuning: SolveTuning;
+}
+
+/** Stores a solve's ticket; Decide calls this for every workflow due. */
+export async function writeTicket(cloud: Cloud, solveId: string, ticket: SolveTicket): Promise<void> {
+  await putJson(cloud, solvePrefix(solveId) + 'ticket.json', { decision: DeploymentDecision.encode(ticket.decision), tuning: ticket.tuning });
+}
+
+async function readTicket(cloud: Cloud, solveId: string): Promise<SolveTicket> {
+  const raw = (await getJson(cloud, solvePrefix(solveId) + 'ticket.json')) as { decision: unknown; tuning: unknown };
+  return { decision: decodeOrThrow(DeploymentDecision, raw.decision, `ticket of ${solveId}`), tuning: decodeOrThrow(SolveTuning, raw.tuning ?? {}, `tuning of ${solveId}`) };
+}
+
+// A warm process (Lambda container or the local cloud) keeps the last few inputs decoded, so
+// the solver's compiled model (cached per input object) survives between batches.
+const inputs = new Map<string, SolveInput>();
+async function readInput(cloud: Cloud, solveId: string): Promise<SolveInput> {
+  const hit = inputs.get(solveId);
+  if (hit) return hit;
+  const input = decodeOrThrow(SolveInputCodec, await getJson(cloud, solvePrefix(solveId) + 'input.json'), `solve input of ${solveId}`);
+  inputs.set(solveId, input);
+  while (inputs.size > 4) inputs.delete(inputs.keys().next().value as string);
+  return input;
+}
+
+const stateKey = (id: string) => solvePrefix(id) + 'state.json';
+const batchKey = (id: string, round: number, i: number) => `${solvePrefix(id)}round-${round}/batch-${i}.json`;
+const resultKey = (id: string, round: number, i: number) => `${solvePrefix(id)}round-${round}/result-${i}.json`;
+
+/** Stores the state and the round's batches; returns what the Choice loop needs. */
+async function issue(cloud: Cloud, ref: { workflow_id: string; solve_id: string }, round: number, state: SolveState, batches: CandidateBatch[], done: boolean): Promise<RoundState> {
+  await putJson(cloud, stateKey(ref.solve_id), state);
+  for (let i = 0; i < batches.length; i++) await putJson(cloud, batchKey(ref.solve_id, round, i), batches[i]);
+  return {
+    workflow_id: ref.workflow_id,
+    solve_id: ref.solve_id,
+    round,
+    done,
+    batches: batches.map((_, i) => ({ workflow_id: ref.workflow_id, solve_id: ref.solve_id, round, batch: i })),
+    candidates: batches.reduce((a, b) => a + b.items.length, 0),
+    evaluations: state.evaluations,
+  };
+}
+
+/** Prepare: loads the solve input, starts the search with the manager's algorithm and hours, issues round 1. */
+export async function solvePrepare(cloud: Cloud, event: unknown): Promise<RoundState> {
+  const ref = decodeOrThrow(SolveRef, event, 'Prepare input');
+  const { decision, tuning } = await readTicket(cloud, ref.solve_id);
+  const input = await loadSolveInput(cloud.tables, ref.workflow_id);
+  await putJson(cloud, solvePrefix(ref.solve_id) + 'input.json', SolveInputCodec.encode(input));
+  inputs.set(ref.solve_id, input);
+  const state = prepareSolve(input, {
+    algorithm: decision.algorithm,
+    hours: decision.solve_hours ?? ['0'],
+    now: cloud.now().toISOString(),
+    expirySeconds: decision.expiry_delta_s,
+    ...tuning,
+  });
+  const r = nextRound(input, state);
+  return issue(cloud, ref, 1, r.state, r.batches, r.done);
+}
+
+/** EvaluateBatch: scores one batch (one Map iteration); the scores go to storage, a receipt comes back. */
+export async function solveEvaluate(cloud: Cloud, event: unknown): Promise<BatchReceipt> {
+  const ref = decodeOrThrow(BatchRef, event, 'EvaluateBatch input');
+  const input = await readInput(cloud, ref.solve_id);
+  const batch = (await getJson(cloud, batchKey(ref.solve_id, ref.round, ref.batch))) as CandidateBatch;
+  const result = evaluateBatch(input, batch);
+  await putJson(cloud, resultKey(ref.solve_id, ref.round, ref.batch), result);
+  return { ok: true, batch: ref.batch, items: result.items.length };
+}
+
+/** Select: absorbs the round (re-scoring here any batch whose Map iteration failed), then issues the next round or reports done. */
+export async function solveSelect(cloud: Cloud, event: unknown): Promise<RoundState> {
+  const s = decodeOrThrow(SelectInput, event, 'Select input');
+  const input = await readInput(cloud, s.solve_id);
+  const state = (await getJson(cloud, stateKey(s.solve_id))) as SolveState;
+  const results: BatchResult[] = [];
+  for (const b of s.batches) {
+    const stored = await cloud.packages.get(SYSTEM_REGION, resultKey(s.solve_id, s.round, b.batch));
+    if (stored) results.push(JSON.parse(dec.decode(stored)) as BatchResult);
+    else results.push(evaluateBatch(input, (await getJson(cloud, batchKey(s.solve_id, s.round, b.batch))) as CandidateBatch));
+  }
+  const absorbed = absorbRound(input, state, results);
+  const r = nextRound(input, absorbed);
+  // the previous round's objects are no longer needed
+  for (const b of s.batches) {
+    await cloud.packages.delete(SYSTEM_REGION, batchKey(s.solve_id, s.round, b.batch)).catch(() => undefined);
+    await cloud.packages.delete(SYSTEM_REGION, resultKey(s.solve_id, s.round, b.batch)).catch(() => undefined);
+  }
+  return issue(cloud, s, s.round + 1, r.state, r.batches, r.done);
+}
+
+/** What Stage reports for one workflow. */
+export interface StageResult {
+  workflow_id: string;
+  status: 'staged';
+  algorithm: string;
+  time_keys: string[];
+  evaluations: number;
+  /** hour "0" (or the first hour): mean carbon per run of home and of the chosen plan */
+  carbon: { home: number; chosen: number };
+}
+
+/** Stage: writes the plan to the staging area, then commits the manager's bookkeeping; cleans up the solve's objects. */
+export async function solveStage(cloud: Cloud, event: unknown): Promise<StageResult> {
+  const ref = decodeOrThrow(SolveRef, event, 'Stage input');
+  const input = await readInput(cloud, ref.solve_id);
+  const state = (await getJson(cloud, stateKey(ref.solve_id))) as SolveState;
+  const { decision } = await readTicket(cloud, ref.solve_id);
+  const plan = decodeOrThrow(StagedPlan, finishSolve(input, state), `staged plan of ${ref.workflow_id}`);
+  await cloud.tables.put(SYSTEM_REGION, TABLES.solverStagingArea, ref.workflow_id, StagedPlan.encode(plan));
+  await recordSolved(cloud.tables, decision, cloud.now());
+  for (const key of await cloud.packages.list(SYSTEM_REGION, solvePrefix(ref.solve_id))) await cloud.packages.delete(SYSTEM_REGION, key).catch(() => undefined);
+  inputs.delete(ref.solve_id);
+  const first = plan.time_keys[0];
+  const m = first === undefined ? undefined : plan.metrics[first];
+  return {
+    workflow_id: ref.workflow_id,
+    status: 'staged',
+    algorithm: plan.algorithm,
+    time_keys: plan.time_keys,
+    evaluations: plan.evaluations,
+    carbon: { home: m?.home.carbon.mean ?? 0, chosen: m?.chosen.carbon.mean ?? 0 },
+  };
+}

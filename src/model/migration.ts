@@ -1,0 +1,47 @@
+import * as t from 'io-ts';
+import { IsoTime, RegionCode, WorkflowId } from './primitives';
+
+/** The migrator's own tables (not in Caribou, which had neither leases nor cleanup). */
+export const MIGRATION_TABLES = {
+  /** workflow_id → MigrationRecord */
+  migration: 'deployment_migration_table',
+  /** workflow_id → lease fields claim_<n> / release_<n>, written only with single-field conditional updates */
+  lease: 'deployment_migrator_lease_table',
+} as const;
+
+/** A deployed function no plan uses any more, waiting for runs in flight to finish. */
+export const RetiringFunction = t.strict({
+  function_name: t.string,
+  region: RegionCode,
+  physical_name: t.string,
+  topic: t.string,
+  /** when it was first seen unused */
+  since: IsoTime,
+  /** it is removed on the first migrator pass at or after this time */
+  retire_after: IsoTime,
+});
+export type RetiringFunction = t.TypeOf<typeof RetiringFunction>;
+
+/** deployment_migration_table[workflow_id]: what the migrator did and still has to do. */
+export const MigrationRecord = t.intersection([
+  t.strict({
+    workflow_id: WorkflowId,
+    updated_at: IsoTime,
+    /** seconds an unused function is kept: longer than the longest possible run */
+    grace_s: t.number,
+    retiring: t.array(RetiringFunction),
+  }),
+  t.exact(
+    t.partial({
+      /** the staged plan (by its solved_at) last switched live, and when */
+      applied: t.strict({ solved_at: IsoTime, switched_at: IsoTime }),
+      /** the latest events, newest last (capped) */
+      history: t.array(t.strict({ at: IsoTime, event: t.string })),
+    }),
+  ),
+]);
+export type MigrationRecord = t.TypeOf<typeof MigrationRecord>;
+
+/** One claim of the migration lease of a workflow. */
+export const LeaseClaim = t.strict({ owner: t.string, at: IsoTime, until: IsoTime });
+export type LeaseClaim = t.TypeOf<typeof LeaseClaim>;
