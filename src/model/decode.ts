@@ -33,6 +33,12 @@ export function show(value: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
+/** Appends an object key to a path: `a.b` for plain keys, `a["odd key"]` for the rest (so a path is never ambiguous). */
+export function joinKey(path: string, key: string): string {
+  if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) return path ? `${path}.${key}` : key;
+  return `${path}[${JSON.stringify(key)}]`;
+}
+
 function pathOf(context: t.Context): string {
   let out = '';
   for (const entry of context.slice(1)) {
@@ -45,7 +51,7 @@ function pathOf(context: t.Context): string {
       if (prev && (prev._tag === 'UnionType' || prev._tag === 'IntersectionType')) continue;
       out += `[${entry.key}]`;
     } else {
-      out += out ? `.${entry.key}` : entry.key;
+      out = joinKey(out, entry.key);
     }
   }
   return out;
@@ -67,6 +73,8 @@ export function plainExpected(name: string): string {
   return n;
 }
 
+const NULL_WORDS = plainExpected('null');
+
 /** Converts io-ts errors into path-addressed problems, most specific first, without duplicates. */
 export function problemsOf(errors: t.Errors): Problem[] {
   const seen = new Map<string, Problem>();
@@ -76,7 +84,10 @@ export function problemsOf(errors: t.Errors): Problem[] {
     const expected = plainExpected(e.message ?? last?.type.name ?? 'a valid value');
     const prior = seen.get(path);
     if (prior) {
-      if (!prior.expected.split(' or ').includes(expected)) prior.expected = `${prior.expected} or ${expected}`;
+      // `T | null` fields: "or null" adds nothing when T was named (leaving the field out is fine anyway)
+      if (expected === NULL_WORDS) continue;
+      if (prior.expected === NULL_WORDS) prior.expected = expected;
+      else if (!prior.expected.split(' or ').includes(expected)) prior.expected = `${prior.expected} or ${expected}`;
       continue;
     }
     seen.set(path, { path, expected, found: show(e.value) });
@@ -126,7 +137,7 @@ function walk(codec: t.Mixed, value: unknown, path: string, out: Problem[]): voi
       if (!props) return;
       const known = Object.keys(props);
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        const at = path ? `${path}.${k}` : k;
+        const at = joinKey(path, k);
         if (!(k in props)) out.push({ path: at, expected: `one of the keys ${known.join(', ')}`, found: `an unknown key ${JSON.stringify(k)}` });
         else walk(props[k], v, at, out);
       }
@@ -142,7 +153,7 @@ function walk(codec: t.Mixed, value: unknown, path: string, out: Problem[]): voi
       if (Array.isArray(value) && c.type) value.forEach((v, i) => walk(c.type!, v, `${path}[${i}]`, out));
       return;
     case 'DictionaryType':
-      if (!Array.isArray(value) && c.codomain) for (const [k, v] of Object.entries(value as Record<string, unknown>)) walk(c.codomain, v, path ? `${path}.${k}` : k, out);
+      if (!Array.isArray(value) && c.codomain) for (const [k, v] of Object.entries(value as Record<string, unknown>)) walk(c.codomain, v, joinKey(path, k), out);
       return;
     case 'RefinementType':
     case 'ReadonlyType':
