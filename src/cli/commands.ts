@@ -6,6 +6,9 @@ import { register as run } from './commands/run';
 import { register as list } from './commands/list';
 import { register as remove } from './commands/remove';
 import { register as dataCollect } from './commands/data_collect';
+import { register as setupTables } from './commands/setup_tables';
+import { register as teardownFramework } from './commands/teardown_framework';
+import { register as timers } from './commands/timers';
 
 /** Each command module exports a `register(program)`; the CLI registers them in this order. */
 export const COMMANDS: Array<(program: Command) => void> = [
@@ -17,4 +20,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   list,
   remove,
   dataCollect,
+  setupTables,
+  teardownFramework,
+  timers,
 ];
