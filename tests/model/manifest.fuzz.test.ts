@@ -42,7 +42,7 @@ const OPS = ['delete', 'replace', 'add-key', 'wrong-type', 'near-miss'] as const
 const NEAR = ['co2', 'us-east-9', 'US-EAST-1', 'aws ', '', 'absolute ', 'relatve', 'x86', -1, 0, 127, 10241, 901, 0.5, 1e309, '0.0.1.', 'a-b', 'AWS_REGION', 'stochastic_x', true, [], {}];
 const Mutation = fc.record({ pick: fc.nat(), op: fc.constantFrom(...OPS), value: fc.jsonValue({ maxDepth: 2 }), near: fc.constantFrom(...NEAR), key: fc.string({ minLength: 1, maxLength: 12 }) });
 
-function mutate(base: Json, muts: Array<fc.RecordValue<{ pick: number; op: (typeof OPS)[number]; value: unknown; near: unknown; key: string }>>): Json {
+function mutate(base: Json, muts: Array<{ pick: number; op: (typeof OPS)[number]; value: unknown; near: unknown; key: string }>): Json {
   const m = JSON.parse(JSON.stringify(base)) as Json;
   for (const mu of muts) {
     const paths = pathsOf(m).filter((p) => p.length > 0);
