@@ -1,10 +1,14 @@
 import type { Command } from 'commander';
 import { targetOf, withCloud } from '../../cloud/open';
 import type { Cloud } from '../../cloud/ports';
+import { MIGRATION_TABLES } from '../../model/migration';
 import { SYSTEM_REGION, TABLES } from '../../model/tables';
 
-/** The framework's system tables: every table of TABLES except the per-region join table. */
-export const SYSTEM_TABLES: readonly string[] = Object.values(TABLES).filter((t) => t !== TABLES.syncMessages);
+/**
+ * The framework's system tables: Caribou's (every table of TABLES except the per-region
+ * join table) and the migrator's lease and record tables.
+ */
+export const SYSTEM_TABLES: readonly string[] = [...Object.values(TABLES).filter((t) => t !== TABLES.syncMessages), ...Object.values(MIGRATION_TABLES)];
 
 /** Creates every system table in SYSTEM_REGION (idempotent); returns their names. */
 export async function setupTables(cloud: Cloud): Promise<string[]> {
