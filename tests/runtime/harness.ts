@@ -7,7 +7,7 @@ import type { CaribouFunction, Context, InvokeOptions } from '../../sdk';
 import type { RuntimeEnv } from '../../sdk/runtime/env';
 import type { FunctionRuntime, HandleResult } from '../../sdk/runtime';
 import { MemoryKeyValueStore } from '../../src/cloud/memory/key-value';
-import { Messaging, PackageStore, RegionUnreachableError } from '../../src/cloud/ports';
+import { KeyValueStore, Messaging, PackageStore, RegionUnreachableError } from '../../src/cloud/ports';
 import { SNS_MAX_BYTES, byteSize } from '../../src/model/envelope';
 import type { WorkflowPlacementDecision, PlacementMap } from '../../src/model/placement';
 import { TABLES } from '../../src/model/tables';
@@ -139,14 +139,16 @@ export function buildWpd(config: WorkflowConfig, plan?: (instance: string) => st
 
 /** The in-memory cloud and a delivery loop over it. */
 export class TestCloud {
-  readonly tables = new MemoryKeyValueStore();
+  readonly tables: KeyValueStore;
   readonly messaging = new MemoryMessaging();
   readonly packages = new MemoryPackages();
   readonly logs: string[] = [];
   readonly results: HandleResult[] = [];
   clock = Date.parse('2026-11-22T00:30:00.000Z');
 
-  constructor(readonly regions: string[]) {}
+  constructor(readonly regions: string[], tables?: KeyValueStore) {
+    this.tables = tables ?? new MemoryKeyValueStore();
+  }
 
   async init(): Promise<void> {
     for (const r of this.regions) await this.tables.ensureTable(r, TABLES.syncMessages);
