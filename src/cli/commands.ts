@@ -9,6 +9,7 @@ import { register as dataCollect } from './commands/data_collect';
 import { register as setupTables } from './commands/setup_tables';
 import { register as teardownFramework } from './commands/teardown_framework';
 import { register as timers } from './commands/timers';
+import { register as solve } from './commands/solve';
 
 /** Each command module exports a `register(program)`; the CLI registers them in this order. */
 export const COMMANDS: Array<(program: Command) => void> = [
@@ -23,4 +24,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   setupTables,
   teardownFramework,
   timers,
+  solve,
 ];

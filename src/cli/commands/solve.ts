@@ -1,0 +1,103 @@
+import type { Command } from 'commander';
+import { targetOf, withCloud } from '../../cloud/open';
+import { UserError } from '../../model/errors';
+import type { DeploymentMetrics, StagedPlan } from '../../model/staging';
+import { SYSTEM_REGION, TABLES } from '../../model/tables';
+import { loadSolveInput, solveWorkflow } from '../../solve';
+import type { Algorithm } from '../../solve';
+
+interface SolveCliOptions {
+  strategy?: string;
+  hours?: string;
+  json?: boolean;
+  stage?: boolean;
+  runs?: string;
+  seed?: string;
+  tail?: string;
+}
+
+function intOption(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UserError(`--${name}: expected a whole number; got "${v}"`);
+  return n;
+}
+
+function pct(chosen: number, home: number): string {
+  if (home === 0) return chosen === 0 ? '0%' : 'n/a';
+  const p = ((chosen - home) / home) * 100;
+  return `${p > 0 ? '+' : ''}${p.toFixed(1)}%`;
+}
+
+function num(x: number): string {
+  return Math.abs(x) >= 0.01 && Math.abs(x) < 1e5 ? x.toFixed(3) : x.toExponential(3);
+}
+
+/** Renders a plan as text: per hour, placements beside home, then metrics with the change. */
+export function renderPlan(plan: StagedPlan, home: Record<string, string>, tailPercentile = 95): string {
+  const out: string[] = [];
+  out.push(`${plan.workflow_id}: ${plan.algorithm} search, ${plan.evaluations} evaluations`);
+  const width = Math.max(8, ...Object.keys(home).map((k) => k.length));
+  for (const key of plan.time_keys) {
+    out.push('', `hour ${key} (UTC)`);
+    out.push(`  ${'instance'.padEnd(width)}  ${'home'.padEnd(16)}chosen`);
+    for (const [inst, region] of Object.entries(plan.placements[key])) out.push(`  ${inst.padEnd(width)}  ${(home[inst] ?? '?').padEnd(16)}${region}${region === home[inst] ? '' : '  *'}`);
+    const m = plan.metrics[key];
+    const tail = `p${tailPercentile}`;
+    out.push(`  ${'metric'.padEnd(16)}${'home mean'.padStart(12)}${'chosen mean'.padStart(13)}${'change'.padStart(9)}${`home ${tail}`.padStart(12)}${`chosen ${tail}`.padStart(13)}${'change'.padStart(9)}`);
+    const row = (label: string, k: keyof DeploymentMetrics) =>
+      out.push(
+        `  ${label.padEnd(16)}${num(m.home[k].mean).padStart(12)}${num(m.chosen[k].mean).padStart(13)}${pct(m.chosen[k].mean, m.home[k].mean).padStart(9)}` +
+          `${num(m.home[k].tail).padStart(12)}${num(m.chosen[k].tail).padStart(13)}${pct(m.chosen[k].tail, m.home[k].tail).padStart(9)}`,
+      );
+    row('carbon (gCO2e)', 'carbon');
+    row('cost (USD)', 'cost');
+    row('runtime (s)', 'runtime');
+  }
+  if (plan.fallbacks.length) {
+    out.push('', `fallbacks used (${plan.fallbacks.length}):`);
+    for (const f of plan.fallbacks) out.push(`  - ${f}`);
+  }
+  return out.join('\n');
+}
+
+/** Registers `caribou solve <workflow_id>`: solves and prints the placement per hour beside home. */
+export function register(program: Command): void {
+  program
+    .command('solve <workflow_id>')
+    .description('solve the placement of a deployed workflow from the collected data (prints it; --stage writes the staging table)')
+    .option('-s, --strategy <algorithm>', 'coarse | fine | stochastic (default: the manifest deployment_algorithm)')
+    .option('--hours <keys>', 'comma-separated hour keys, e.g. 0,6,12,18 (default: one plan from the daily average)')
+    .option('--runs <n>', 'simulated runs per evaluation (default 2000)')
+    .option('--tail <percentile>', 'tail percentile reported and constrained (default 95)')
+    .option('--seed <n>', 'random seed (default 1)')
+    .option('--json', 'print the staging record as JSON')
+    .option('--stage', `write the plan to ${TABLES.solverStagingArea} for the migrator`)
+    .action(async (workflowId: string, opts: SolveCliOptions, cmd: Command) => {
+      const strategy = opts.strategy;
+      if (strategy !== undefined && !['coarse', 'fine', 'stochastic'].includes(strategy)) throw new UserError(`-s/--strategy: expected coarse, fine or stochastic; got "${strategy}"`);
+      const hours = opts.hours === undefined ? null : opts.hours.split(',').map((h) => h.trim());
+      const tail = opts.tail === undefined ? undefined : Number(opts.tail);
+      await withCloud({ target: targetOf(cmd.optsWithGlobals().target) }, async (cloud) => {
+        const input = await loadSolveInput(cloud.tables, workflowId);
+        const plan = solveWorkflow(input, {
+          algorithm: strategy as Algorithm | undefined,
+          hours,
+          runs: intOption('runs', opts.runs),
+          seed: intOption('seed', opts.seed),
+          tail,
+          now: new Date().toISOString(),
+        });
+        if (opts.stage) {
+          await cloud.tables.ensureTable(SYSTEM_REGION, TABLES.solverStagingArea);
+          await cloud.tables.put(SYSTEM_REGION, TABLES.solverStagingArea, workflowId, plan);
+        }
+        if (opts.json) console.log(JSON.stringify(plan));
+        else {
+          const home = Object.fromEntries(input.config.instances.map((i) => [i.instance_name, input.config.home_region.region]));
+          console.log(renderPlan(plan, home, tail ?? 95));
+          if (opts.stage) console.log(`\nstaged in ${TABLES.solverStagingArea}[${workflowId}]`);
+        }
+      });
+    });
+}
