@@ -89,7 +89,7 @@ export function parseDynamoDbPrices(body: unknown, region: string): { read: numb
   const prices = offerPrices(body, `AmazonDynamoDB offer for ${region}`)
     .filter(inRegion(region))
     // the Standard-IA table class and replicated writes are priced separately
-    .filter((p) => p.productFamily === 'Amazon DynamoDB PayPerRequest Throughput' && !/IA-|Repl/.test(p.attributes.usagetype ?? ''));
+    .filter((p) => p.productFamily === 'Amazon DynamoDB PayPerRequest Throughput' && !/(^|-)IA-|Repl/.test(p.attributes.usagetype ?? ''));
   return {
     read: firstPaidTier(prices.filter((p) => p.attributes.group === 'DDB-ReadUnits'), `DynamoDB read request units in ${region}`),
     write: firstPaidTier(prices.filter((p) => p.attributes.group === 'DDB-WriteUnits'), `DynamoDB write request units in ${region}`),
