@@ -55,7 +55,9 @@ export interface Context {
   readonly region: string;
   /**
    * Calls a successor with a payload (JSON-serialisable). Each call site in the source is
-   * one instance of the successor; `{ conditional: false }` skips it for this run.
+   * one instance of the successor; `{ conditional: false }` skips it for this run, and so does
+   * returning without reaching it. Not allowed inside loops or callbacks (see sdk/README.md).
+   * Deploy's bundler passes the call site's index as a hidden 4th argument (src/deploy/instrument.ts).
    */
   invoke<P>(target: CaribouFunction<P>, payload: NoInfer<P>, options?: InvokeOptions): void;
 }
