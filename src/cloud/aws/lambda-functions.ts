@@ -186,6 +186,14 @@ export class LambdaFunctions implements Functions {
   /** Lets `principal` (a service) invoke the function when the call comes from `sourceArn`. Idempotent. */
   async allowInvoke(region: string, fn: string, statementId: string, principal: string, sourceArn: string): Promise<void> {
     const SourceAccount = await this.ctx.accountId();
+    // Look first rather than rely on ResourceConflictException: a statement with this id but
+    // another source must be replaced, and some emulators accept duplicate ids silently.
+    const existing = (await this.resourcePolicy(region, fn)).find((s) => s.Sid === statementId);
+    if (existing) {
+      const source = (existing.Condition as { ArnLike?: Record<string, string> } | undefined)?.ArnLike?.['AWS:SourceArn'];
+      if (source === sourceArn) return;
+      await this.revokeInvoke(region, fn, statementId);
+    }
     try {
       await this.lambda(region).send(
         new AddPermissionCommand({ FunctionName: fn, StatementId: statementId, Action: 'lambda:InvokeFunction', Principal: principal, SourceArn: sourceArn, SourceAccount }),
