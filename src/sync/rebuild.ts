@@ -80,7 +80,8 @@ export function judgeRun(events: readonly LogEvent[], endMs: number, settleMs: n
         sends.set(e.taint, e);
         break;
       case 'INVOKING_SYNC_NODE':
-        if (e.fired && !e.skipped && e.taint !== null) sends.set(e.taint, e);
+        // the write that completes a join publishes its trigger, even when that write is a skip
+        if (e.fired && e.taint !== null) sends.set(e.taint, e);
         break;
       default:
         break;
@@ -118,7 +119,8 @@ function whyIncomplete(
   // a failed run's messages may never arrive (a hop limit stops the receiver): only wait for running functions
   if (failed) return undefined;
   for (const [taint, s] of sends) if (!received.has(taint)) return `message ${taint} from ${s.instance} to ${s.successor} never arrived`;
-  for (const [taint, r] of received) if (!sends.has(taint)) return `sender of message ${taint} to ${r.instance} not seen`;
+  // the entry's message comes from the client, which logs no line for it
+  for (const [taint, r] of received) if (r.instance !== entry.instance && !sends.has(taint)) return `sender of message ${taint} to ${r.instance} not seen`;
   return undefined;
 }
 
@@ -172,9 +174,15 @@ function buildSample(
     } else if (e.event === 'CONDITIONAL_NON_EXECUTION') {
       skip(e);
     } else if (e.event === 'INVOKING_SUCCESSOR' || e.event === 'INVOKING_SYNC_NODE') {
-      if (e.event === 'INVOKING_SYNC_NODE' && e.skipped) {
-        skip(e);
-        continue;
+      if (e.event === 'INVOKING_SYNC_NODE') {
+        // a slot resolved on behalf of an instance that did not run is not an outcome of the
+        // logger's own edge (and the instance that did not run has no edge outcome to count)
+        const pred = (e as { predecessor?: unknown }).predecessor;
+        if (typeof pred === 'string' && pred !== e.instance) continue;
+        if (e.skipped) {
+          skip(e);
+          continue;
+        }
       }
       invokedPairs.add(`${e.instance}\u0000${e.successor}`);
       const x = execs.get(e.instance);

@@ -86,7 +86,7 @@ export function makeRun(rand: () => number, runId: string, t0: number, o: RunOpt
 
   // entry a
   emit(A, t0, { ...base(A, t0), event: 'ENTRY_POINT', payload_gb: size(), wpd_gb: 3000 / GB, time_key: 'home', route_reason: 'no-plan' });
-  emit(A, t0, { ...base(A, t0), event: 'INVOKED', taint: null, hops: 0, payload_gb: 1000 / GB });
+  emit(A, t0, { ...base(A, t0), event: 'INVOKED', taint: `${runId}-client`, hops: 0, payload_gb: 1000 / GB });
   const offB = ri(5, 40);
   const offC = ri(5, 40);
   const durA = ri(Math.max(offB, offC) + 1, 120);
@@ -107,7 +107,7 @@ export function makeRun(rand: () => number, runId: string, t0: number, o: RunOpt
     startC = recv(A, C, t0 + offC, gAC, false);
   } else {
     emit(A, t0 + offC, { ...base(A, t0 + offC), event: 'CONDITIONAL_NON_EXECUTION', successor: C, site: 1, reached: true, offset_s: offC / 1000 });
-    emit(A, t0 + offC, { ...base(A, t0 + offC), event: 'INVOKING_SYNC_NODE', successor: J, successor_region: regions[J]!, site: 1, taint: null, payload_gb: 0, skipped: true, fired: false, offset_s: offC / 1000, sync_data_gb: 100 / GB, wcu: 1 });
+    emit(A, t0 + offC, { ...base(A, t0 + offC), event: 'INVOKING_SYNC_NODE', successor: J, successor_region: regions[J]!, site: 1, taint: null, payload_gb: 0, skipped: true, fired: false, offset_s: offC / 1000, sync_data_gb: 100 / GB, wcu: 1, predecessor: C, skip_reason: 'not-run' });
   }
   const userA = durA / 1000 - rand() * 0.001;
   durations[A] = Math.max(userA, durA / 1000);
