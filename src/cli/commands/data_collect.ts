@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { withCloud, targetOf } from '../../cloud/open';
 import { UserError } from '../../model/errors';
+import { TABLES } from '../../model/tables';
 import { collectCarbon, collectPerformance, collectProvider } from '../../collect';
 import type { CollectOptions, CollectReport } from '../../collect';
 import type { KeyValueStore } from '../../cloud/ports/key-value';
@@ -41,7 +42,7 @@ export function register(program: Command): void {
         if (w === 'provider' || w === 'all') print(await collectProvider(cloud.tables, opts));
         if (w === 'carbon' || w === 'all') print(await collectCarbon(cloud.tables, opts));
         if (w === 'performance' || w === 'all') print(await collectPerformance(cloud.tables, opts));
-        if (w === 'workflow' || (w === 'all' && flags.workflowId)) await collectWorkflowCommand(cloud.tables, flags.workflowId);
+        if (w === 'workflow' || (w === 'all' && flags.workflowId)) await collectWorkflowCommand(cloud.tables, flags.workflowId, cloud.now());
         if (w !== 'workflow') console.log(`(${SNAPSHOT_ATTRIBUTION})`);
       });
     });
@@ -66,10 +67,13 @@ function print(r: CollectReport): void {
   if (r.warnings.length) console.log(`  ${r.warnings.length} warning(s), see above`);
 }
 
-/** The workflow collector belongs to the log-sync area; it is loaded only if present. */
-async function collectWorkflowCommand(tables: KeyValueStore, workflowId: string | undefined): Promise<void> {
+/**
+ * The workflow collector belongs to the log-sync area (src/collect/workflow). It is loaded lazily so
+ * this command keeps working while that module changes or is absent.
+ */
+async function collectWorkflowCommand(tables: KeyValueStore, workflowId: string | undefined, now: Date): Promise<void> {
   if (!workflowId) throw new UserError('data_collect workflow: give the workflow with -w <workflow_id>');
-  let mod: { collectWorkflow?: (tables: KeyValueStore, workflowId: string) => Promise<unknown> };
+  let mod: { collectWorkflow?: (tables: KeyValueStore, workflowId: string, now: Date) => Promise<unknown> };
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     mod = require('../../collect/workflow');
@@ -84,6 +88,7 @@ async function collectWorkflowCommand(tables: KeyValueStore, workflowId: string 
     console.log('workflow: the workflow collector is not available yet; nothing collected');
     return;
   }
-  const result = await mod.collectWorkflow(tables, workflowId);
-  console.log(`workflow: collected ${workflowId}${result && typeof result === 'object' ? ` ${JSON.stringify(result)}` : ''}`);
+  const record = await mod.collectWorkflow(tables, workflowId, now);
+  const instances = record && typeof record === 'object' && 'instance_summary' in record ? Object.keys((record as { instance_summary: object }).instance_summary).length : undefined;
+  console.log(`workflow: wrote 1 record to ${TABLES.workflowInstance}: ${workflowId}${instances === undefined ? '' : ` (${instances} instance summaries)`}`);
 }
