@@ -434,7 +434,15 @@ class Invocation {
         // the join's depth is that of its deepest data-carrying predecessor, not of whoever
         // happened to resolve the last slot (possibly a skip found deep in the DAG)
         const hops = Math.max(...slots.map((s) => (s.kind === 'skip' ? 0 : s.hops)));
-        const s = await send(this.env, this.runFields(), hops, join, { kind: 'join' }, this.env.region, this.fallbackLogger());
+        let s: Sent;
+        try {
+          s = await send(this.env, this.runFields(), hops, join, { kind: 'join' }, this.env.region, this.fallbackLogger());
+        } catch (err) {
+          // `fired` is taken, so nobody else will start the join: resolve what follows it as
+          // not run, so joins further down do not wait for it, then report the failure
+          await this.notRun(join).catch(() => undefined);
+          throw err;
+        }
         this.sent.push(s);
         fired = true;
         taint = s.taint;

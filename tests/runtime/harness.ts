@@ -27,6 +27,8 @@ export interface Published {
 export class MemoryMessaging implements Messaging {
   readonly queue: Published[] = [];
   readonly unreachable = new Set<string>();
+  /** topics whose publish fails with an ordinary error (e.g. a topic that was never created) */
+  readonly broken = new Set<string>();
   publishedCount = 0;
   async createTopic(region: string, name: string): Promise<string> {
     return `${region}:${name}`;
@@ -34,6 +36,7 @@ export class MemoryMessaging implements Messaging {
   async subscribe(): Promise<void> {}
   async publish(region: string, topic: string, message: string): Promise<void> {
     if (this.unreachable.has(region)) throw new RegionUnreachableError(region);
+    if (this.broken.has(topic)) throw new Error(`topic ${topic} does not exist`);
     if (byteSize(message) > SNS_MAX_BYTES) throw new Error(`SNS refuses a ${byteSize(message)}-byte message`);
     this.publishedCount++;
     this.queue.push({ region, topic, message });

@@ -395,3 +395,23 @@ describe('runtime: duplicates', () => {
     assert.equal(s.runs.secondSync, 1);
   });
 });
+
+describe('runtime: a call the runtime cannot deliver', () => {
+  it('fails the run and resolves what follows, so no join downstream waits', async () => {
+    const s = smallSync([true, true, false]);
+    const { cloud, rt, wpd } = await setup(s.wf, s.config);
+    // the first join's topic is missing: its trigger cannot be published
+    cloud.messaging.broken.add(wpd.home_deployment['syncFunction:sync:1']!.topic);
+    const { runId } = await startRun(cloud.env(HOME), wpd, s.config, s.input);
+    await cloud.drain(rt);
+    assert.equal(s.runs.syncFunction ?? 0, 0);
+    assert.equal(s.runs.secondSync ?? 0, 0, 'second join resolved as not run (no data reached it)');
+    const second = (await cloud.tables.get(HOME, 'sync_messages_table', `secondSync:sync:3:${runId}`)) as Record<string, unknown>;
+    assert.deepEqual(second.fired && (second.fired as { data: boolean }).data, false);
+    const failed = cloud.results.find((r) => r.outcome === 'failed');
+    assert.match(failed!.error!, /topic .* does not exist/);
+    const ev = cloud.events().find((e) => e.event === 'USER_CODE_FAILURE');
+    assert.equal(ev?.origin, 'runtime');
+    assert.ok(await readRunFailure(cloud.tables, HOME, runId));
+  });
+});
