@@ -10,6 +10,7 @@ import { register as setupTables } from './commands/setup_tables';
 import { register as teardownFramework } from './commands/teardown_framework';
 import { register as timers } from './commands/timers';
 import { register as solve } from './commands/solve';
+import { register as logSync } from './commands/log_sync';
 
 /** Each command module exports a `register(program)`; the CLI registers them in this order. */
 export const COMMANDS: Array<(program: Command) => void> = [
@@ -25,4 +26,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   teardownFramework,
   timers,
   solve,
+  logSync,
 ];
