@@ -1,0 +1,107 @@
+/**
+ * Solver benchmark on the reference scenario (../shared/bench/solver-scenario.md).
+ *
+ *   npm run bench -- solver            human-readable figures
+ *   npm run bench -- solver --json     one line: {"eval_ms", "solve24_s", "evaluations"}
+ *   npm run bench -- solver --compare  also: our acceptance rule vs Caribou's, against the exhaustive optimum
+ *
+ * eval_ms: median wall time of one 2,000-run evaluation over 1,000 evaluations of varied
+ * deployments (after 200 warm-up evaluations). solve24_s: the fastest of 3 stochastic solves
+ * of hour keys 0…23 (wall time), each on a fresh copy of the input, so compiling is included;
+ * the fastest, because on a shared machine the others measure the neighbours' load. The CPU
+ * time of the same solve is printed too.
+ */
+import * as os from 'node:os';
+import { compileModel } from '../../src/solve/compile';
+import { solveWorkflow } from '../../src/solve';
+import { mulberry32, referenceScenario } from '../../src/solve/reference-scenario';
+import { Simulator, hourData } from '../../src/solve/simulate';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const compare = args.includes('--compare');
+const HOURS = Array.from({ length: 24 }, (_, h) => String(h));
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function evalMs(): number {
+  const input = referenceScenario();
+  const model = compileModel(input);
+  const sim = new Simulator(model);
+  const hd = hourData(input, model, '0');
+  const rnd = mulberry32(7);
+  const deployments = Array.from({ length: 64 }, () => Array.from({ length: model.N }, () => Math.floor(rnd() * model.R)));
+  const opts = { runs: 2000, tail: 95, seed: 1 };
+  for (let k = 0; k < 200; k++) sim.evaluate(deployments[k % 64], hd, opts);
+  const times: number[] = [];
+  for (let k = 0; k < 1000; k++) {
+    const t = process.hrtime.bigint();
+    sim.evaluate(deployments[k % 64], hd, opts);
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return median(times);
+}
+
+function timed<T>(f: () => T): [T, number] {
+  const t = process.hrtime.bigint();
+  const v = f();
+  return [v, Number(process.hrtime.bigint() - t) / 1e9];
+}
+
+function solve24(): { seconds: number; cpu: number; evaluations: number } {
+  const runs: Array<{ seconds: number; cpu: number; evaluations: number }> = [];
+  for (let k = 0; k < 3; k++) {
+    const input = referenceScenario();
+    const c0 = process.cpuUsage();
+    const [plan, seconds] = timed(() => solveWorkflow(input, { algorithm: 'stochastic', hours: HOURS }));
+    const c = process.cpuUsage(c0);
+    runs.push({ seconds, cpu: (c.user + c.system) / 1e6, evaluations: plan.evaluations });
+  }
+  runs.sort((a, b) => a.seconds - b.seconds);
+  return runs[0];
+}
+
+function compareAcceptance(): void {
+  console.log('\nacceptance rule, same inputs and seeds (one function pinned to home, random grid intensities):');
+  console.log('scenario  optimum carbon   ours/optimum   caribou/optimum');
+  let so = 0;
+  let sc = 0;
+  let wins = 0;
+  let losses = 0;
+  const K = 12;
+  for (let k = 0; k < K; k++) {
+    const rnd = mulberry32(1000 + k);
+    const I = Array.from({ length: 11 }, () => 50 + 450 * rnd());
+    const input = referenceScenario({ seed: k, intensity: (i, h) => I[i] + (h ?? 0) });
+    input.config.functions[2].allowed_regions = ['us-east-1'];
+    const ours = solveWorkflow(input, { algorithm: 'stochastic', acceptance: 'metropolis', seed: 7 + k }).metrics['0'].chosen.carbon.mean;
+    const car = solveWorkflow(input, { algorithm: 'stochastic', acceptance: 'caribou', seed: 7 + k }).metrics['0'].chosen.carbon.mean;
+    const opt = solveWorkflow(input, { algorithm: 'fine', seed: 7 + k }).metrics['0'].chosen.carbon.mean;
+    console.log(`${String(k).padStart(8)}  ${opt.toExponential(4).padStart(14)}  ${(ours / opt).toFixed(4).padStart(13)}  ${(car / opt).toFixed(4).padStart(16)}`);
+    so += ours / opt;
+    sc += car / opt;
+    if (ours < car) wins++;
+    if (ours > car) losses++;
+  }
+  console.log(`mean: ours ${(so / K).toFixed(4)} × optimum, Caribou's rule ${(sc / K).toFixed(4)} × optimum; ours better in ${wins}, worse in ${losses} of ${K}`);
+}
+
+const e = evalMs();
+const s = solve24();
+if (json) {
+  console.log(JSON.stringify({ eval_ms: Number(e.toFixed(4)), solve24_s: Number(s.seconds.toFixed(3)), evaluations: s.evaluations }));
+} else {
+  const [coarse, coarseS] = timed(() => solveWorkflow(referenceScenario(), { algorithm: 'coarse', hours: ['0', '12'] }));
+  const [stoch2, stoch2S] = timed(() => solveWorkflow(referenceScenario(), { algorithm: 'stochastic', hours: ['0', '12'] }));
+  console.log('solver benchmark, reference scenario (10 regions, chain of 5, 2,000 runs per evaluation)');
+  console.log(`  one evaluation (median of 1,000):     ${e.toFixed(3)} ms      (Python Caribou: 285-307 ms)`);
+  console.log(`  coarse solve, 2 hour keys:            ${coarseS.toFixed(3)} s  (${coarse.evaluations} evaluations; Python: 5.9 s, 20)`);
+  console.log(`  stochastic solve, 2 hour keys:        ${stoch2S.toFixed(3)} s  (${stoch2.evaluations} evaluations; Python: 93.9 s, 306)`);
+  console.log(`  stochastic solve, 24 hour keys:       ${s.seconds.toFixed(3)} s  (CPU ${s.cpu.toFixed(3)} s; ${s.evaluations} evaluations; Python: about 1,100 s)`);
+  console.log(`  machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0].toFixed(1)}, Node ${process.version}`);
+}
+if (compare) compareAcceptance();
