@@ -116,6 +116,9 @@ export async function startRun(
   if (cfgEntry !== undefined && cfgEntry !== entry) throw new Error(`the placement decision starts at ${entry} but the config's entry point is ${cfgEntry}`);
   const json = toJson(payload, 'the run argument');
   const route = routeForRun(wpd, env.now());
+  // every instance needs a placement; finding a hole mid-run would fail the run half-way
+  const unplaced = config.instances.map((i) => i.instance_name).filter((i) => !route.placements[i]);
+  if (unplaced.length > 0) throw new Error(`the placement decision of ${config.workflow_id} places no region for ${unplaced.join(', ')}`);
   const runId = opts?.runId ?? newId();
   const run: RunFields = { v: ENVELOPE_VERSION, workflow_id: config.workflow_id, run_id: runId, route, home: homeOverrides(wpd.home_deployment, route.placements) };
   const homeRegion = (wpd.home_deployment[entry] ?? route.placements[entry])?.region;
@@ -479,7 +482,15 @@ class Invocation {
         );
       }
       if (typeof site !== 'number' || !Number.isInteger(site)) throw new Error(`ctx.invoke in ${inst.fn.name}: call-site index must be an integer, got ${JSON.stringify(site)}`);
-      if (hasReturned()) throw new Error(`ctx.invoke(${target?.name}) at call site ${site} of ${inst.fn.name} ran after the function returned; await every invoke path before returning`);
+      if (hasReturned()) {
+        // Its call site was already resolved (as never reached). Throwing here would land in a
+        // timer or a dangling promise and could bring down the host process, so say it in the
+        // function's log and ignore the call.
+        self.env.log(
+          `WARNING ctx.invoke(${target?.name}) at call site ${site} of ${inst.fn.name} ran after the function returned and was ignored (run ${self.runId}); await every invoke path before returning`,
+        );
+        return;
+      }
       const succ = inst.sites.get(site);
       if (succ === undefined) throw new Error(`${inst.fn.name} has no call site ${site} in the deployed DAG (redeploy after changing the code)`);
       const succFn = self.dag.instance(succ).fn.name;

@@ -204,6 +204,13 @@ describe('runtime: region outage', () => {
     assert.equal(events.find((e) => e.event === 'ENTRY_POINT')?.route_reason, 'outage');
   });
 
+  it('refuses to start a run whose placement decision leaves an instance unplaced', async () => {
+    const s = smallSync([true, true, true]);
+    const { cloud, wpd } = await setup(s.wf, s.config);
+    delete wpd.home_deployment['middle:initial_0_2:2'];
+    await assert.rejects(startRun(cloud.env(HOME), wpd, s.config, s.input), /places no region for middle:initial_0_2:2/);
+  });
+
   it('refuses to start when the home region itself is unreachable', async () => {
     const s = smallSync([true, true, true]);
     const { cloud, wpd } = await setup(s.wf, s.config);
@@ -336,20 +343,12 @@ describe('runtime: payloads that are not JSON, and other clear errors', () => {
     assert.match(cloud.results[0]!.error!, /workflow source was not instrumented/);
   });
 
-  it('refuses one call site running twice, and an invoke after return', async () => {
+  it('refuses one call site running twice, and ignores (with a warning) an invoke after return', async () => {
     const wf = workflow({ name: 'loop', version: '0.0.1' });
     const b = wf.fn({ name: 'b' }, async () => undefined);
-    let late: Error | undefined;
     wf.fn<number>({ name: 'a', entryPoint: true }, async (mode, ctx) => {
       if (mode === 0) for (let i = 0; i < 2; i++) call(ctx, b, i, 0);
-      else
-        setTimeout(() => {
-          try {
-            call(ctx, b, 1, 0);
-          } catch (e) {
-            late = e as Error;
-          }
-        }, 0);
+      else setTimeout(() => call(ctx, b, 1, 0), 0);
     });
     const config = buildConfig('loop', [
       { name: 'a:entry_point:0', fn: 'a', entry: true, sites: [[0, 'b:a_0_0:1']] },
@@ -362,7 +361,8 @@ describe('runtime: payloads that are not JSON, and other clear errors', () => {
     await startRun(cloud.env(HOME), wpd, config, 1);
     await cloud.drain(rt);
     await new Promise((r) => setTimeout(r, 5));
-    assert.match(late!.message, /ran after the function returned/);
+    assert.ok(cloud.logs.some((l) => /^WARNING ctx.invoke\(b\) at call site 0 of a ran after the function returned and was ignored/.test(l)));
+    assert.equal(cloud.messaging.queue.length, 0, 'the late call was not sent');
   });
 
   it('refuses a config whose join waits for a slot no call site writes', () => {
