@@ -41,7 +41,7 @@ export async function collectCarbon(tables: KeyValueStore, opts: CollectOptions 
   const { warnings, warn } = warner(opts);
   const date = opts.date ?? new Date();
   const now = new Date();
-  const regions = await collectionRegions(tables, opts.regions);
+  const { targets: regions, all } = await collectionRegions(tables, opts.regions);
   await ensureSystemTable(tables, TABLES.carbonRegion);
   const live = resolveLive(opts).carbon;
   const report: CollectReport = { collector: 'carbon', written: { [TABLES.carbonRegion]: [] }, sources: {}, warnings };
@@ -76,7 +76,7 @@ export async function collectCarbon(tables: KeyValueStore, opts: CollectOptions 
       }
       day = snapshotCarbonDay(region.code, date);
     }
-    const rec = decodeOrThrow(CarbonRegionRecord, record(region, day.hours, regions, date, day.source), `${TABLES.carbonRegion}[${region.code}]`);
+    const rec = decodeOrThrow(CarbonRegionRecord, record(region, day.hours, all, date, day.source), `${TABLES.carbonRegion}[${region.code}]`);
     await tables.put(SYSTEM_REGION, TABLES.carbonRegion, region.code, rec);
     await stampCollected(tables, region.code, 'carbon_collected_at', now);
     report.written[TABLES.carbonRegion].push(region.code);

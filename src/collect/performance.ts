@@ -51,8 +51,10 @@ function liveLatencySamples(matrices: Map<number, LatencyMatrix>, from: string, 
 export async function collectPerformance(tables: KeyValueStore, opts: CollectOptions = {}): Promise<CollectReport> {
   const { warnings, warn } = warner(opts);
   const now = new Date();
-  const regions = await collectionRegions(tables, opts.regions);
-  const codes = regions.map((r) => r.code);
+  const { targets, all } = await collectionRegions(tables, opts.regions);
+  // records are written for the targets, each with a distribution to every available region
+  const codes = all.map((r) => r.code);
+  const targetCodes = targets.map((r) => r.code);
   await ensureSystemTable(tables, TABLES.performanceRegion);
   const live = resolveLive(opts).latency;
   const report: CollectReport = { collector: 'performance', written: { [TABLES.performanceRegion]: [] }, sources: {}, warnings };
@@ -67,11 +69,11 @@ export async function collectPerformance(tables: KeyValueStore, opts: CollectOpt
       liveSource = `cloudping ${live.timeframe} p${ps.join('/p')}` + (ps.length < 3 ? ' + snapshot spread model' : '');
       for (const f of got.failures) warn(`performance: a latency percentile failed (${f}); distributions use the others`);
     } catch (e) {
-      warn(`performance: latency source failed (${(e as Error).message}); using the snapshot for ${codes.join(', ')}`);
+      warn(`performance: latency source failed (${(e as Error).message}); using the snapshot for ${targetCodes.join(', ')}`);
     }
   }
 
-  for (const from of codes) {
+  for (const from of targetCodes) {
     let transmission_latency: PerformanceRegionRecord['transmission_latency'] | undefined;
     let source = '';
     if (matrices) {
@@ -90,8 +92,7 @@ export async function collectPerformance(tables: KeyValueStore, opts: CollectOpt
       }
     }
     if (!transmission_latency) {
-      const unknown = [from, ...codes].filter((c) => !hasSnapshotRegion(c));
-      if (unknown.includes(from)) {
+      if (!hasSnapshotRegion(from)) {
         warn(`performance: ${from}: not in the bundled snapshot; not written`);
         continue;
       }

@@ -41,11 +41,13 @@ export function restrict(all: AvailableRegion[], wanted: string[] | undefined): 
 /**
  * The regions carbon and performance collection covers: those in available_regions_table, or the
  * snapshot's regions when the table is still empty (a fresh cloud before the provider collector ran).
+ * `targets` are the regions to write (the `wanted` subset); `all` are every available region, which
+ * distances and latencies are measured to, so a restricted run still writes complete records.
  */
-export async function collectionRegions(tables: KeyValueStore, wanted?: string[]): Promise<AvailableRegion[]> {
+export async function collectionRegions(tables: KeyValueStore, wanted?: string[]): Promise<{ targets: AvailableRegion[]; all: AvailableRegion[] }> {
   const listed = await readAvailableRegions(tables);
-  const all = listed.length ? listed : snapshotRegions().map((r) => snapshotAvailableRegion(r.code));
-  return restrict(all.sort((a, b) => a.code.localeCompare(b.code)), wanted);
+  const all = (listed.length ? listed : snapshotRegions().map((r) => snapshotAvailableRegion(r.code))).sort((a, b) => a.code.localeCompare(b.code));
+  return { targets: restrict(all, wanted), all };
 }
 
 /** Stamps `<collector>_collected_at` on a region's available_regions record, if it has one. */

@@ -26,7 +26,9 @@ async function run(args: string[]): Promise<{ out: string; err: string }> {
   return { out: out.join('\n'), err: err.join('\n') };
 }
 
-describe('caribou data_collect (local cloud, no network, no keys)', () => {
+describe('caribou data_collect (local cloud, no network, no keys)', function () {
+  // the local cloud starts an embedded DynamoDB server
+  this.timeout(30_000);
   let home: string;
   const saved = { home: process.env.CARIBOU_HOME, token: process.env.ELECTRICITY_MAPS_AUTH_TOKEN };
 

@@ -94,6 +94,18 @@ describe('collectors from the bundled snapshot', () => {
     assert.deepEqual(p.written[TABLES.performanceRegion], ['eu-north-1', 'eu-west-1']);
   });
 
+  it('a run restricted to some regions still measures distances and latencies to every available region', async () => {
+    const kv = new MemoryKeyValueStore();
+    await collectProvider(kv, { live: false });
+    await collectCarbon(kv, { live: false, date: DATE, regions: ['eu-west-2'] });
+    await collectPerformance(kv, { live: false, regions: ['eu-west-2'] });
+    assert.deepEqual(await kv.keys(SYSTEM_REGION, TABLES.carbonRegion), ['eu-west-2']);
+    const c = decodeOrThrow(CarbonRegionRecord, await kv.get(SYSTEM_REGION, TABLES.carbonRegion, 'eu-west-2'), 'c');
+    assert.deepEqual(Object.keys(c.transmission_distances).sort(), [...codes].sort());
+    const p = decodeOrThrow(PerformanceRegionRecord, await kv.get(SYSTEM_REGION, TABLES.performanceRegion, 'eu-west-2'), 'p');
+    assert.deepEqual(Object.keys(p.transmission_latency).sort(), [...codes].sort());
+  });
+
   it('rejects an unknown region with a clear error', async () => {
     await assert.rejects(collectProvider(new MemoryKeyValueStore(), { live: false, regions: ['eu-west-9'] }), (e: unknown) => e instanceof UserError && /eu-west-9/.test(e.message));
   });

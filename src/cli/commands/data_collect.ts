@@ -27,6 +27,17 @@ export function register(program: Command): void {
     .option('--date <iso>', 'the UTC date the carbon hours describe (default: the cloud clock\'s today)')
     .option('-r, --regions <codes>', 'comma-separated region codes (default: every available region)')
     .option('--snapshot', 'use only the bundled snapshot, even when live sources are configured')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Sources: the bundled snapshot (src/data) unless a live source is configured:',
+        '  ELECTRICITY_MAPS_AUTH_TOKEN=<token>      carbon from Electricity Maps (history + day-ahead forecast)',
+        '  CARIBOU_PRICE_SOURCE=aws-price-list      prices from the public AWS Price List offer files',
+        '  CARIBOU_LATENCY_SOURCE=cloudping         latency percentiles from cloudping.co (CARIBOU_LATENCY_URL to override)',
+        'A live source that fails falls back to the snapshot for the regions concerned, with a warning.',
+      ].join('\n'),
+    )
     .action(async (what: string, flags: Flags) => {
       if (!(WHAT as readonly string[]).includes(what)) throw new UserError(`data_collect: unknown collector "${what}"; use one of ${WHAT.join(', ')}`);
       const date = flags.date === undefined ? undefined : parseDate(flags.date);
@@ -42,6 +53,7 @@ export function register(program: Command): void {
         if (w === 'provider' || w === 'all') print(await collectProvider(cloud.tables, opts));
         if (w === 'carbon' || w === 'all') print(await collectCarbon(cloud.tables, opts));
         if (w === 'performance' || w === 'all') print(await collectPerformance(cloud.tables, opts));
+        if (w === 'all' && !flags.workflowId) console.log('workflow: not collected (give -w <workflow_id> to include a workflow)');
         if (w === 'workflow' || (w === 'all' && flags.workflowId)) await collectWorkflowCommand(cloud.tables, flags.workflowId, cloud.now());
         if (w !== 'workflow') console.log(`(${SNAPSHOT_ATTRIBUTION})`);
       });
