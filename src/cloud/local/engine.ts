@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { format } from 'util';
+import { AsyncLocalStorage } from 'async_hooks';
 import type { KeyValueStore, PackageStore } from '../ports';
 import type { RuntimeEnv } from '../../../sdk/runtime/env';
 import { MinHeap } from './heap';
@@ -19,6 +20,8 @@ export interface LocalKnobs {
   /** regions whose topics cannot be reached */
   outage: string[];
   seed: number;
+  /** how many deliveries run at once (1: strictly one after another, fully reproducible) */
+  concurrency: number;
 }
 
 /** One-way latency in seconds between two regions (sender undefined: a client next to the region). */
@@ -127,13 +130,30 @@ export class LocalEngine implements DeliverySink {
     return this.draining;
   }
 
+  /**
+   * Takes deliveries in virtual-time order (or at random with `reorder`) and runs up to
+   * `concurrency` of them at once, as functions run side by side in a real cloud. The
+   * waiting is all I/O (table calls to dynalite), so overlapping them is what makes
+   * thousands of runs fast.
+   */
   private async drainLoop(): Promise<void> {
     const { knobs, rand } = this.deps;
-    for (;;) {
-      const d = knobs.reorder && this.queue.size > 1 ? this.queue.removeAt(Math.floor(rand() * this.queue.size)) : this.queue.pop();
-      if (!d) return;
-      this.advanceTo(d.time);
-      await this.deliver(d);
+    const limit = Math.max(1, Math.floor(knobs.concurrency));
+    const running = new Set<Promise<void>>();
+    const restore = routeConsole();
+    try {
+      for (;;) {
+        while (running.size < limit && this.queue.size > 0) {
+          const d = knobs.reorder && this.queue.size > 1 ? this.queue.removeAt(Math.floor(rand() * this.queue.size))! : this.queue.pop()!;
+          this.advanceTo(d.time);
+          const p: Promise<void> = this.deliver(d).finally(() => running.delete(p));
+          running.add(p);
+        }
+        if (running.size === 0) return;
+        await Promise.race(running);
+      }
+    } finally {
+      restore();
     }
   }
 
@@ -162,7 +182,7 @@ export class LocalEngine implements DeliverySink {
     };
     try {
       const bundle = this.load(d.region, spec.packageKey);
-      this.record(await withConsoleTo(env.log, () => bundle.runtime.handle(env, d.message)));
+      this.record(await invocationLog.run(env.log, () => bundle.runtime.handle(env, d.message)));
     } catch (err) {
       // a failure of the runtime itself (not of user code, which the runtime catches and logs)
       const msg = `function ${d.fn} in ${d.region} failed: ${(err as Error)?.message ?? String(err)}`;
@@ -256,21 +276,27 @@ interface HandleResultLike {
   end: string;
 }
 
+/** The log of the invocation the current async context belongs to. */
+const invocationLog = new AsyncLocalStorage<(line: string) => void>();
+
 /**
- * Runs `fn` with console output going to the function's log stream, as on Lambda (where
- * stdout is the log). Safe because the engine runs one delivery at a time.
+ * While the engine drains, console output of user code goes to the log stream of the
+ * function that wrote it, as on Lambda (where stdout is the log); AsyncLocalStorage tells
+ * concurrent invocations apart. Output outside any invocation goes where it always went.
+ * Returns the function that puts the console back.
  */
-async function withConsoleTo<T>(log: (line: string) => void, fn: () => Promise<T>): Promise<T> {
+function routeConsole(): () => void {
   const c = console as unknown as Record<string, (...args: unknown[]) => void>;
   const names = ['log', 'info', 'warn', 'error', 'debug'];
   const saved = names.map((n) => c[n]);
-  const write = (...args: unknown[]) => log(format(...args));
-  for (const n of names) c[n] = write;
-  try {
-    return await fn();
-  } finally {
-    names.forEach((n, i) => (c[n] = saved[i]));
-  }
+  names.forEach((n, i) => {
+    c[n] = (...args: unknown[]) => {
+      const log = invocationLog.getStore();
+      if (log) log(format(...args));
+      else saved[i].apply(console, args);
+    };
+  });
+  return () => names.forEach((n, i) => (c[n] = saved[i]));
 }
 
 /** The run id of an envelope, without trusting its shape. */

@@ -56,6 +56,9 @@ export function defaultLocalHome(): string {
   return path.resolve(process.env.CARIBOU_HOME ?? path.join(process.cwd(), '.caribou', 'local'));
 }
 
+/** Deliveries run at once by default: enough to overlap the table I/O, few enough to stay gentle. */
+export const DEFAULT_CONCURRENCY = 8;
+
 /** Reads the CARIBOU_LOCAL_* knobs, with clear errors for bad values. */
 export function knobsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalKnobs {
   const dup = env.CARIBOU_LOCAL_DUPLICATES === undefined || env.CARIBOU_LOCAL_DUPLICATES === '' ? 0 : Number(env.CARIBOU_LOCAL_DUPLICATES);
@@ -67,7 +70,9 @@ export function knobsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalKnobs {
     .filter(Boolean);
   for (const r of outage) if (!hasSnapshotRegion(r)) throw new UserError(`CARIBOU_LOCAL_OUTAGE names "${r}", which is not a simulated region`);
   const seed = env.CARIBOU_LOCAL_SEED ? seedOf(env.CARIBOU_LOCAL_SEED) : 1;
-  return { duplicates: dup, reorder, outage, seed };
+  const concurrency = env.CARIBOU_LOCAL_CONCURRENCY === undefined || env.CARIBOU_LOCAL_CONCURRENCY === '' ? DEFAULT_CONCURRENCY : Number(env.CARIBOU_LOCAL_CONCURRENCY);
+  if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new UserError(`CARIBOU_LOCAL_CONCURRENCY must be a whole number ≥ 1, got "${env.CARIBOU_LOCAL_CONCURRENCY}"`);
+  return { duplicates: dup, reorder, outage, seed, concurrency };
 }
 
 /** One-way latency from the bundled data; a client (no sender region) sits next to the target region. */
