@@ -7,13 +7,14 @@
  * value that does not come straight from the data is filled by a named rule and listed in
  * the README, so nothing is filled silently.
  *
- *   npm run data:build
+ *   npm run data:build            (CARIBOU_SHARED_DATA=<in dir>, CARIBOU_DATA_OUT=<out dir> to override)
  */
 import * as fs from 'fs';
 import * as path from 'path';
 
 const DATA_DIR = path.resolve(process.env.CARIBOU_SHARED_DATA ?? path.join(__dirname, '..', '..', 'shared', 'data'));
-const OUT_DIR = path.resolve(__dirname, '..', 'src', 'data');
+// CARIBOU_DATA_OUT lets a test rebuild into a scratch folder and compare with the committed files
+const OUT_DIR = path.resolve(process.env.CARIBOU_DATA_OUT ?? path.join(__dirname, '..', 'src', 'data'));
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
