@@ -505,7 +505,9 @@ class Invocation {
       }
       // refused here, inside the user function, so the error points at the call that made it
       const json = toJson(payload, `the payload of ctx.invoke(${succFn}) at call site ${site} of ${inst.fn.name}`);
-      intents.set(site, { kind: 'invoke', value: payload === undefined ? null : payload, json, at });
+      // a snapshot: the message goes out after the function returns, and the function may
+      // change the object after invoking; the successor gets it as it was at the call
+      intents.set(site, { kind: 'invoke', value: JSON.parse(json) as unknown, json, at });
     };
     const base: Context = { runId: this.runId, instance: inst.name, region: this.env.region, invoke: invoke as Context['invoke'] };
     if (!inst.isJoin) return base;

@@ -378,6 +378,31 @@ describe('runtime: payloads that are not JSON, and other clear errors', () => {
   });
 });
 
+describe('runtime: payload snapshots', () => {
+  it('sends a payload as it was when invoke was called, even if the function changes it afterwards', async () => {
+    const got: unknown[] = [];
+    const wf = workflow({ name: 'snap', version: '0.0.1' });
+    const j = wf.join({ name: 'j' }, async (ctx) => void got.push(await ctx.predecessorData()));
+    const b = wf.fn({ name: 'b' }, async (p) => void got.push(p));
+    wf.fn({ name: 'a', entryPoint: true }, async (_p, ctx) => {
+      const p = { n: 1, gone: undefined as unknown };
+      call(ctx, b, p, 0);
+      call(ctx, j, p, 1);
+      p.n = 2;
+    });
+    const config = buildConfig('snap', [
+      { name: 'a:entry_point:0', fn: 'a', entry: true, sites: [[0, 'b:a_0_0:1'], [1, 'j:sync:2']] },
+      { name: 'b:a_0_0:1', fn: 'b' },
+      { name: 'j:sync:2', fn: 'j', join: true },
+    ]);
+    const { cloud, rt, wpd } = await setup(wf, config);
+    await startRun(cloud.env(HOME), wpd, config, null);
+    await cloud.drain(rt);
+    assert.equal(got.length, 2);
+    for (const g of got) assert.deepEqual(g, Array.isArray(g) ? [{ n: 1 }] : { n: 1 });
+  });
+});
+
 describe('runtime: duplicates', () => {
   it('a predecessor re-executed after losing its claim does not fire a join twice', async () => {
     const s = smallSync([true, true, true]);
