@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
 import type { AwsCloud } from '../../src/cloud/aws';
 import { TABLES } from '../../src/model/tables';
+import { caseArb, check } from '../runtime/join-cases';
 import { motoCloud, useMoto } from './moto';
 
 /**
@@ -68,5 +70,30 @@ describe('aws: join protocol on DynamoDB (moto)', function () {
     const ids = Array.from({ length: 120 }, (_, i) => `wf_${String(i).padStart(3, '0')}-0.0.1`);
     for (let i = 0; i < ids.length; i += 20) await Promise.all(ids.slice(i, i + 20).map((id) => cloud.tables.put(region, t, id, { big })));
     assert.deepEqual(await cloud.tables.keys(region, t), ids);
+  });
+});
+
+/**
+ * The runtime's own join property (tests/runtime/join-cases.ts: random DAGs with joins,
+ * skips, never-reached call sites, throwing functions, outages, duplicate deliveries and
+ * concurrent handling, checked against an oracle) with the DynamoDB adapter on moto in
+ * three regions underneath. CARIBOU_PROP_MOTO_RUNS sets the number of cases (default 12).
+ */
+describe('aws: runtime join property over moto DynamoDB', function () {
+  let cloud: AwsCloud;
+  const numRuns = Number(process.env.CARIBOU_PROP_MOTO_RUNS ?? 12);
+
+  before(async function () {
+    const moto = await useMoto(this);
+    cloud = await motoCloud(moto);
+  });
+  after(async () => cloud?.close());
+
+  it(`joins fire exactly once with every payload, over moto's conditional updates (${numRuns} random DAGs)`, async function () {
+    this.timeout(300_000);
+    await fc.assert(
+      fc.asyncProperty(caseArb, (c) => check(c, cloud.tables)),
+      { numRuns, seed: 11 },
+    );
   });
 });
