@@ -386,6 +386,12 @@ const carbonRows = regions.map((r) => {
   const pub = yearly[c.year]?.[c.zone]?.carbonIntensity?.value;
   return `| ${r.code} | ${r.name} | ${r.latitude}, ${r.longitude} | ${c.zone} | ${c.year} | \`${path.basename(c.file)}\` | ${c.annualMean} | ${pub ?? '—'} | ${c.missingHours} |`;
 });
+const ruleCounts = new Map<string, number>();
+for (const f of filledList) ruleCounts.set(f.rule, (ruleCounts.get(f.rule) ?? 0) + 1);
+const ruleSummary = [...ruleCounts.entries()]
+  .sort((a, b) => a[0].localeCompare(b[0]))
+  .map(([rule, n]) => `* ${n} × ${rule}`)
+  .join('\n');
 const filledRows = filledList.map((f) => `| ${f.region} | ${f.field} | ${f.value} | ${f.rule} |`);
 const maxAsym = Math.max(
   ...codes.flatMap((a) => codes.filter((b) => a < b).map((b) => Math.abs(ping[a][b] - ping[b][a]) / Math.min(ping[a][b], ping[b][a]))),
@@ -473,6 +479,14 @@ us-east-1 ↔ us-east-2 at $0.01 are kept in \`transfer_inter_region_exceptions\
 
 Nothing is filled silently: each value below is marked \`filled\` with its rule in \`snapshot.json\`, and the
 collectors copy the list into each record's \`filled\` field so solver reports can flag it.
+
+Rules, with how many values each fills:
+
+${ruleSummary}
+
+Risk: a region filled by \`lambda-standard\` may in fact charge more (AWS lists higher Lambda prices in a few
+regions; only five such exceptions were in the data). Set \`CARIBOU_PRICE_SOURCE=aws-price-list\` to read the
+live AWS Price List, which replaces filled prices region by region.
 
 | region | field | value (USD) | rule |
 |---|---|---|---|
