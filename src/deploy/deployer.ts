@@ -65,9 +65,20 @@ export async function deployFunctionToRegion(
     environment,
     policy: await policyOf(cloud, config.workflow_id),
   };
-  await cloud.functions.deploy(spec);
-  const topic = await cloud.messaging.createTopic(region, topicNameOf(physical));
-  await cloud.messaging.subscribe(region, topic, physical);
+  // a failure part-way removes this function's own pieces, so callers only track whole ones
+  const existed = await cloud.functions.isLive(region, physical);
+  let topic: string | undefined;
+  try {
+    await cloud.functions.deploy(spec);
+    topic = await cloud.messaging.createTopic(region, topicNameOf(physical));
+    await cloud.messaging.subscribe(region, topic, physical);
+  } catch (err) {
+    if (!existed) {
+      if (topic) await cloud.messaging.deleteTopic(region, topic).catch(() => undefined);
+      await cloud.functions.remove(region, physical).catch(() => undefined);
+    }
+    throw err;
+  }
   return { function_name: functionName, region, physical_name: physical, topic };
 }
 
