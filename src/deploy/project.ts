@@ -6,9 +6,9 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { DecodeError } from '../model/decode';
+import { DecodeError, decodeOrThrow } from '../model/decode';
 import { UserError } from '../model/errors';
-import { Manifest, parseManifest } from '../model/manifest';
+import { IamPolicyFile, Manifest, parseManifest } from '../model/manifest';
 import { WorkflowConfig } from '../model/workflow-config';
 import { buildWorkflowConfig, parseSource, scanSource } from './analyze';
 
@@ -48,12 +48,14 @@ export async function loadWorkflowProject(dir: string): Promise<WorkflowProject>
 
   const policyPath = path.join(abs, '.caribou', manifest.iam_policy_file);
   const policyText = await readText(policyPath, `the IAM policy file ${shown(dir, path.join('.caribou', manifest.iam_policy_file))} named by iam_policy_file does not exist`);
+  const policyShown = shown(dir, path.join('.caribou', manifest.iam_policy_file));
   let iamPolicy: unknown;
   try {
     iamPolicy = JSON.parse(policyText);
   } catch (e) {
-    throw new UserError(`${shown(dir, path.join('.caribou', manifest.iam_policy_file))} is not valid JSON: ${(e as Error).message}`);
+    throw new UserError(`${policyShown} is not valid JSON: ${(e as Error).message}`);
   }
+  decodeOrThrow(IamPolicyFile, iamPolicy, policyShown);
 
   const { config, unreachable } = buildWorkflowConfig(manifest, sourceFile, sourceText, { dir: abs });
   return { dir: abs, manifest, config, sourceFile, iamPolicy, unreachable };

@@ -126,3 +126,9 @@ export function parseManifest(raw: unknown, source = '.caribou/config.yml', func
 export function workflowIdOf(m: Pick<Manifest, 'workflow_name' | 'workflow_version'>): string {
   return `${m.workflow_name}-${m.workflow_version}`;
 }
+
+/** `.caribou/<iam_policy_file>`: an IAM policy document per provider (Caribou's format), under "aws". */
+export const IamPolicyFile = t.type({
+  aws: t.intersection([t.type({ Statement: t.array(t.UnknownRecord) }), t.partial({ Version: t.string })]),
+});
+export type IamPolicyFile = t.TypeOf<typeof IamPolicyFile>;

@@ -72,6 +72,10 @@ describe('loadWorkflowProject', () => {
     assert.match((await failure(noManifest)).message, /no manifest at .*config\.yml; is .* a workflow directory\?/);
     const noPolicy = await copyWith((f) => delete f['.caribou/iam_policy.json']);
     assert.match((await failure(noPolicy)).message, /the IAM policy file .*iam_policy\.json named by iam_policy_file does not exist/);
+    const badPolicy = await copyWith((f) => (f['.caribou/iam_policy.json'] = '{"aws": {"Statement": {}}}'));
+    const pe = await failure(badPolicy);
+    assert.ok(pe instanceof DecodeError);
+    assert.match(pe.message, /iam_policy\.json is invalid:\naws\.Statement: expected a list/);
     const badYaml = await copyWith((f) => (f['.caribou/config.yml'] = f['.caribou/config.yml'].replace('home_region:', 'home_region: [')));
     const e = await failure(badYaml);
     assert.ok(e instanceof UserError);
