@@ -237,8 +237,7 @@ class Invocation {
     if (this.hops > HOP_LIMIT) {
       if (!(await this.claim())) return this.result('duplicate');
       this.emit({ event: 'HOP_LIMIT_EXCEEDED', hops: this.hops, limit: HOP_LIMIT });
-      const error = `the run reached ${this.hops} hops, more than the limit of ${HOP_LIMIT}; ${inst.name} did not run`;
-      await this.resolveAllSkipped('failed');
+      const error = `the run reached ${this.hops} hops, more than the limit of ${HOP_LIMIT}; ${inst.name} did not run` + (await this.resolveAllSkipped('failed'));
       await this.markFailed(error);
       return this.result('hop-limit', error);
     }
@@ -270,10 +269,10 @@ class Invocation {
       else await (inst.fn.handler as FunctionHandler<unknown>)(payload, ctx);
     } catch (err) {
       returned = true;
-      const error = errorText(err);
+      let error = errorText(err);
       this.emit({ event: 'USER_CODE_FAILURE', error });
       // nothing it asked for is sent: its successors will not run and joins waiting on it see skips
-      await this.resolveAllSkipped('failed');
+      error += await this.resolveAllSkipped('failed');
       await this.markFailed(`${inst.name}: ${error}`);
       return this.result('failed', error);
     }
@@ -381,9 +380,21 @@ class Invocation {
     });
   }
 
-  /** Every call site of this instance resolved as skipped (it failed or did not run). */
-  private async resolveAllSkipped(reason: SkipReason): Promise<void> {
-    await Promise.all([...this.inst.sites].map(([site, succ]) => this.resolveSkipped(this.inst.name, site, succ, reason)));
+  /**
+   * Every call site of this instance resolved as skipped (it failed or did not run). Used on
+   * paths that already fail the run, so errors are returned as text to append to the
+   * failure rather than thrown past the failure marker.
+   */
+  private async resolveAllSkipped(reason: SkipReason): Promise<string> {
+    const errors: string[] = [];
+    await Promise.all(
+      [...this.inst.sites].map(([site, succ]) =>
+        this.resolveSkipped(this.inst.name, site, succ, reason).catch((err: unknown) => {
+          errors.push(`; resolving call site ${site} (${succ}) failed too: ${errorText(err)}`);
+        }),
+      ),
+    );
+    return errors.join('');
   }
 
   /** Call site `site` of `pred` will not call `succ` in this run. */
