@@ -11,6 +11,9 @@ import { register as teardownFramework } from './commands/teardown_framework';
 import { register as timers } from './commands/timers';
 import { register as solve } from './commands/solve';
 import { register as logSync } from './commands/log_sync';
+import { register as manageDeployments } from './commands/manage_deployments';
+import { register as runDeploymentMigrator } from './commands/run_deployment_migrator';
+import { register as cycle } from './commands/cycle';
 
 /** Each command module exports a `register(program)`; the CLI registers them in this order. */
 export const COMMANDS: Array<(program: Command) => void> = [
@@ -27,4 +30,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   timers,
   solve,
   logSync,
+  manageDeployments,
+  runDeploymentMigrator,
+  cycle,
 ];

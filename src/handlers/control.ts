@@ -4,7 +4,7 @@
  */
 import type { Cloud } from '../cloud/ports';
 import { collectCarbon, collectPerformance, collectProvider, type CollectReport } from '../collect';
-import { manageDeployments } from '../decide/manager';
+import { listWorkflows, manageDeployments } from '../decide/manager';
 import { decodeOrThrow } from '../model/decode';
 import { runDeploymentMigrator, type WorkflowMigration } from '../migrate';
 import { syncAllWorkflows } from '../sync';
@@ -87,7 +87,7 @@ export async function decideTask(cloud: Cloud, event: unknown): Promise<DecideRe
  */
 export async function collectWorkflowSummaries(cloud: Cloud, only?: string[]): Promise<Record<string, string>> {
   const notes: Record<string, string> = {};
-  let mod: { collectWorkflow?: (...args: unknown[]) => Promise<unknown> };
+  let mod: { collectWorkflow?: (tables: Cloud['tables'], workflowId: string, now: Date) => Promise<unknown> };
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     mod = require('../collect/workflow');
@@ -96,10 +96,9 @@ export async function collectWorkflowSummaries(cloud: Cloud, only?: string[]): P
     return notes; // no workflow collector in this build: decide on the instance records as they are
   }
   if (typeof mod.collectWorkflow !== 'function') throw new Error('the workflow collector (src/collect/workflow) exports no collectWorkflow');
-  const { listWorkflows } = await import('../decide/manager');
   for (const id of only ?? (await listWorkflows(cloud.tables))) {
     try {
-      await mod.collectWorkflow(cloud.tables, id, { now: cloud.now() });
+      await mod.collectWorkflow(cloud.tables, id, cloud.now());
     } catch (err) {
       notes[id] = `failed: ${(err as Error).message}`;
     }

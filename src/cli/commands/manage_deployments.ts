@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { targetOf, withCloud } from '../../cloud/open';
+import { manageDeployments } from '../../decide';
+import { collectWorkflowSummaries, solveIdOf } from '../../handlers/control';
+import { solveEvaluate, solvePrepare, solveSelect, solveStage, writeTicket } from '../../handlers/solve';
+
+/** Registers `caribou manage_deployments`: the deployment manager on its own, outside the cycle. */
+export function register(program: Command): void {
+  program
+    .command('manage_deployments')
+    .description('decide, per workflow, whether a solve is worth its overhead and how many hour slots a day; solve and stage the due ones (run_deployment_migrator then applies them)')
+    .option('--force', 'ignore each workflow\'s next check time')
+    .option('-w, --workflow <id...>', 'only these workflows')
+    .option('--decide-only', 'print the verdicts without solving')
+    .option('--json', 'print one line: {"decisions":[...],"staged":[...]}')
+    .action(async (opts: { force?: boolean; workflow?: string[]; decideOnly?: boolean; json?: boolean }, cmd: Command) => {
+      const target = targetOf(cmd.optsWithGlobals().target);
+      const result = await withCloud({ target }, async (cloud) => {
+        await collectWorkflowSummaries(cloud, opts.workflow);
+        const now = cloud.now();
+        const decisions = await manageDeployments(cloud.tables, { now, force: opts.force, workflows: opts.workflow });
+        const staged: Array<{ workflow_id: string; status: string; error?: string }> = [];
+        if (!opts.decideOnly)
+          for (const d of decisions.filter((x) => x.action === 'solve')) {
+            // the same tasks CaribouCycle's Solve runs, in-process
+            const solve_id = solveIdOf(d.workflow_id, now);
+            try {
+              await writeTicket(cloud, solve_id, { decision: d, tuning: {} });
+              let round = await solvePrepare(cloud, { workflow_id: d.workflow_id, solve_id });
+              while (!round.done) {
+                const evaluated = [];
+                for (const b of round.batches) evaluated.push(await solveEvaluate(cloud, b));
+                round = await solveSelect(cloud, { ...round, evaluated });
+              }
+              const r = await solveStage(cloud, { workflow_id: d.workflow_id, solve_id });
+              staged.push({ workflow_id: d.workflow_id, status: r.status });
+            } catch (err) {
+              staged.push({ workflow_id: d.workflow_id, status: 'failed', error: (err as Error).message });
+            }
+          }
+        return { decisions, staged };
+      });
+      if (opts.json) console.log(JSON.stringify(result));
+      else {
+        if (!result.decisions.length) console.log('no deployed workflows');
+        for (const d of result.decisions) console.log(`${d.workflow_id}: ${d.action}${d.action === 'solve' ? ` (${d.algorithm}, ${d.solves_per_day}/day: hours ${d.solve_hours?.join(',')})` : ''}\n  ${d.reason}`);
+        for (const s of result.staged) console.log(`${s.workflow_id}: plan ${s.status}${s.error ? ` — ${s.error}` : ' (apply it with caribou run_deployment_migrator)'}`);
+      }
+      if (result.staged.some((s) => s.status === 'failed')) process.exitCode = 1;
+    });
+}
