@@ -26,10 +26,16 @@ export interface InstanceRun {
 
 /** Bundles `project`'s source with call-site instrumentation and loads its default-exported workflow. */
 export async function loadBundledWorkflow(project: WorkflowProject): Promise<Workflow> {
-  const out = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'caribou-harness-')), 'bundle.js');
-  await esbuild.build({ entryPoints: [project.sourceFile], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: out, plugins: [caribouSitesPlugin()], logLevel: 'silent' });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(out) as { default?: Workflow };
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'caribou-harness-'));
+  const out = path.join(dir, 'bundle.js');
+  let mod: { default?: Workflow };
+  try {
+    await esbuild.build({ entryPoints: [project.sourceFile], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: out, plugins: [caribouSitesPlugin()], logLevel: 'silent' });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require(out) as { default?: Workflow };
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
   if (!mod.default) throw new Error(`${project.sourceFile} has no default export`);
   return mod.default;
 }

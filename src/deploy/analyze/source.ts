@@ -188,6 +188,9 @@ export function scanSource(sf: ts.SourceFile): SourceScan {
       if (ts.isIdentifier(ctxParam.name)) ctxName = ctxParam.name.text;
       else if (mentionsInvoke(ctxParam.name)) at(ctxParam, `function "${name}": name the context parameter (e.g. \`ctx\`) instead of destructuring \`invoke\` from it`);
     }
+    // a named handler that calls itself would run its call sites more than once per instance
+    if (ts.isFunctionExpression(handler) && handler.name && refersTo(handler.body, handler.name.text))
+      at(handler.name, `function "${name}": its handler calls itself; a handler runs once per instance, so each call site fires at most once`);
     const sites = ctxName ? findSites(handler, ctxName, name) : [];
     return { variable, kind, name, options, sites, ...where };
   }
@@ -242,6 +245,18 @@ function enclosingRepeat(node: ts.Node, handler: ts.Node): 'loop' | 'function' |
     if (ts.isFunctionLike(n)) return 'function';
   }
   return null;
+}
+
+/** Whether `node` contains an identifier reference named `name` (not a property name). */
+function refersTo(node: ts.Node, name: string): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n) && n.text === name && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return found;
 }
 
 function mentionsInvoke(pattern: ts.BindingName): boolean {

@@ -97,6 +97,18 @@ export const a = wf.fn({ name: 'a', entryPoint: true }, async (xs: number[], ctx
     assert.match(p[4], /an invoke inside a nested function or callback is not allowed/);
   });
 
+  it('a named handler that calls itself', () => {
+    const p = problems(
+      src(`export const b = wf.fn<number>({ name: 'b' }, async () => {});
+export const a = wf.fn({ name: 'a', entryPoint: true }, async function again(x: number, ctx): Promise<void> {
+  ctx.invoke(b, x);
+  if (x > 0) await again(x - 1, ctx);
+});`),
+    );
+    assert.equal(p.length, 1, p.join('\n'));
+    assert.match(p[0], /^4: function "a": its handler calls itself/);
+  });
+
   it('an invoke under `if` is fine: a site not reached counts as a conditional non-execution', () => {
     const r = analyzeSource(
       FILE,
