@@ -15,6 +15,8 @@ export interface AwsOptions {
   accountId?: string;
   /** Where the control plane lives (Step Functions, EventBridge timers); default SYSTEM_REGION. */
   controlRegion?: string;
+  /** Attempts per request, retries included (default 6). */
+  maxAttempts?: number;
 }
 
 /** The shape every SDK v3 client constructor accepts that we use. */
@@ -36,6 +38,7 @@ const MAX_ATTEMPTS = 6;
 export class AwsContext {
   readonly endpoint?: string;
   readonly controlRegion: string;
+  private readonly maxAttempts: number;
   private account?: Promise<string>;
   private readonly clients = new Map<string, { destroy(): void }>();
 
@@ -46,6 +49,7 @@ export class AwsContext {
   ) {
     this.endpoint = opts.endpoint;
     this.controlRegion = opts.controlRegion ?? SYSTEM_REGION;
+    this.maxAttempts = opts.maxAttempts ?? MAX_ATTEMPTS;
     if (opts.accountId !== undefined) this.account = Promise.resolve(assertAccountId(opts.accountId));
   }
 
@@ -54,7 +58,7 @@ export class AwsContext {
     const id = `${Client.name}/${region}`;
     let c = this.clients.get(id) as C | undefined;
     if (!c) {
-      const config: ClientConfig = { region, maxAttempts: MAX_ATTEMPTS, retryMode: 'adaptive' };
+      const config: ClientConfig = { region, maxAttempts: this.maxAttempts, retryMode: 'adaptive' };
       if (this.endpoint) {
         config.endpoint = this.endpoint;
         // An emulator accepts any credentials; supply dummy ones so a machine without an

@@ -46,6 +46,7 @@ export async function createAwsCloud(opts: AwsCloudOptions = {}): Promise<AwsClo
       endpoint: opts.endpoint ?? (process.env.CARIBOU_AWS_ENDPOINT || undefined),
       accountId: opts.accountId ?? (process.env.CARIBOU_AWS_ACCOUNT_ID || undefined),
       controlRegion: opts.controlRegion ?? (process.env.CARIBOU_CONTROL_REGION || undefined),
+      maxAttempts: opts.maxAttempts,
     },
     async (c) => {
       const r = await attempt('identify', 'the AWS account (sts:GetCallerIdentity)', () => c.client(STSClient, c.controlRegion).send(new GetCallerIdentityCommand({})));

@@ -32,6 +32,8 @@ export class S3PackageStore implements PackageStore {
      * rights), and a function's role may not create buckets.
      */
     private readonly createBuckets = true,
+    /** keys per ListObjectsV2 page (S3's maximum is 1,000; tests use small pages) */
+    private readonly pageSize = 1000,
   ) {}
 
   private s3(region: string): S3Client {
@@ -124,7 +126,7 @@ export class S3PackageStore implements PackageStore {
       const r = await unlessNotFound(
         'list',
         `s3://${Bucket}/${prefix}`,
-        () => this.s3(region).send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken: token })),
+        () => this.s3(region).send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: this.pageSize })),
         undefined,
       );
       if (!r) return [];
