@@ -57,7 +57,7 @@ export function defaultLocalHome(): string {
 }
 
 /** Deliveries run at once by default: enough to overlap the table I/O, few enough to stay gentle. */
-export const DEFAULT_CONCURRENCY = 8;
+export const DEFAULT_CONCURRENCY = 16;
 
 /** Reads the CARIBOU_LOCAL_* knobs, with clear errors for bad values. */
 export function knobsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalKnobs {
