@@ -77,6 +77,7 @@ export class Simulator {
   private readonly arrival: Float64Array;
   private readonly size: Float64Array;
   private readonly order: Int32Array;
+  private readonly rbuf: Float64Array;
   // results
   readonly samples: RunSamples;
   private readonly work: Float64Array;
@@ -111,6 +112,7 @@ export class Simulator {
     this.arrival = new Float64Array(E);
     this.size = new Float64Array(E);
     this.order = new Int32Array(Math.max(1, E));
+    this.rbuf = new Float64Array(1 + N + 3 * E);
     this.samples = { cost: new Float64Array(maxRuns), runtime: new Float64Array(maxRuns), carbon: new Float64Array(maxRuns), nodeRuns: new Float64Array(N) };
     this.work = new Float64Array(maxRuns);
   }
@@ -191,28 +193,41 @@ export class Simulator {
     const nClient = clientSizes.length;
     const KB = C.KB_PER_GB;
 
-    // sfc32 PRNG, state in locals (no allocation; the JIT keeps them in registers)
+    // sfc32 PRNG, state in locals. Each run first fills a buffer with one draw per fixed slot
+    // (client, each node, three per edge), so a node or edge sees the same random numbers in
+    // every candidate deployment (common random numbers) and the generator runs in a tight loop.
     let sa = opts.seed >>> 0;
     let sb = 0x9e3779b9;
     let sc = 0x243f6a88;
     let sd = 1;
-    const rand = (): number => {
+    const rb = this.rbuf;
+    const B = rb.length;
+    const nodeSlot = 1;
+    const edgeSlot = 1 + N;
+    for (let i = 0; i < 12; i++) {
       const t = (((sa + sb) | 0) + sd) | 0;
       sd = (sd + 1) | 0;
       sa = sb ^ (sb >>> 9);
       sb = (sc + (sc << 3)) | 0;
       sc = (sc << 21) | (sc >>> 11);
       sc = (sc + t) | 0;
-      return (t >>> 0) / 4294967296;
-    };
-    for (let i = 0; i < 12; i++) rand();
+    }
 
     for (let run = 0; run < runs; run++) {
+      for (let k = 0; k < B; k++) {
+        const t = (((sa + sb) | 0) + sd) | 0;
+        sd = (sd + 1) | 0;
+        sa = sb ^ (sb >>> 9);
+        sb = (sc + (sc << 3)) | 0;
+        sc = (sc << 21) | (sc >>> 11);
+        sc = (sc + t) | 0;
+        rb[k] = (t >>> 0) * 2.3283064365386963e-10; // 2^-32
+      }
       let cost = wpdCost;
       let carbon = wpdCarbon;
       let runtime = 0;
       {
-        const q = (rand() * nClient) | 0;
+        const q = (rb[0] * nClient) | 0;
         cost += clientChunks[q] * clientSns;
         carbon += clientSizes[q] * clientCarbonPerGb;
       }
@@ -263,7 +278,7 @@ export class Simulator {
         if (didRun) {
           nodeRuns[i]++;
           const stride = execStride[i];
-          const base = nExecStart[i] + ((rand() * nExecCount[i]) | 0) * stride;
+          const base = nExecStart[i] + ((rb[nodeSlot + i] * nExecCount[i]) | 0) * stride;
           const scale = nScale[i];
           const dur = execPool[base] * scale;
           const fin = t0 + dur;
@@ -272,10 +287,11 @@ export class Simulator {
           carbon += dur * nCarbonPerSec[i] + execPool[base + 1] * nDtCarbon[i];
           for (let e = oLo; e < oHi; e++) {
             const tCall = t0 + execPool[base + edgeOffset[e]] * scale;
-            const q = sizeStart[e] + ((rand() * sizeCount[e]) | 0);
+            const r = edgeSlot + 3 * e;
+            const q = sizeStart[e] + ((rb[r] * sizeCount[e]) | 0);
             const li = eLatBase[e] + sizeBucket[q];
-            const lat = latPool[latStart[li] + ((rand() * latCount[li]) | 0)] + eAdd[e];
-            if (rand() < edgeProb[e]) {
+            const lat = latPool[latStart[li] + ((rb[r + 1] * latCount[li]) | 0)] + eAdd[e];
+            if (rb[r + 2] < edgeProb[e]) {
               const s = sizePool[q];
               fired[e] = 1;
               arrival[e] = tCall + lat;
@@ -306,9 +322,10 @@ export class Simulator {
             size[e] = 0;
             if (isJoin[edgeDst[e]] === 0) arrival[e] = t0;
             else {
-              const q = sizeStart[e] + ((rand() * sizeCount[e]) | 0);
+              const r = edgeSlot + 3 * e;
+              const q = sizeStart[e] + ((rb[r] * sizeCount[e]) | 0);
               const li = eLatBase[e] + sizeBucket[q];
-              arrival[e] = t0 + latPool[latStart[li] + ((rand() * latCount[li]) | 0)] + eAdd[e];
+              arrival[e] = t0 + latPool[latStart[li] + ((rb[r + 1] * latCount[li]) | 0)] + eAdd[e];
               cost += eSyncCost[e];
               carbon += eSyncCarbon[e];
             }
