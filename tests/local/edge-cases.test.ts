@@ -69,6 +69,20 @@ describe('local cloud: bad input, failures, large payloads and outages', () => {
       assert.equal((await eventsOf(cloud, mapReduce.config, fn)).filter((e) => e.run_id === r.run_id).length, 0, fn);
   });
 
+  it('an invocation that fails outside user code is retried twice, as Lambda does, then fails the run', async () => {
+    // take the region's join table away: the runtime's first table call fails on every attempt
+    await cloud.tables.dropTable('us-east-1', TABLES.syncMessages);
+    try {
+      const r = await runWorkflow(cloud, mapReduce.config.workflow_id, {});
+      assert.equal(r.status, 'failed');
+      assert.match(r.errors!.join('\n'), /table sync_messages_table does not exist in us-east-1/);
+      const lines = (await allLines(cloud, mapReduce.config, 'input_processor')).map((l) => l.line);
+      assert.equal(lines.filter((l) => l.startsWith('RETRY')).length, 2);
+    } finally {
+      await cloud.tables.ensureTable('us-east-1', TABLES.syncMessages);
+    }
+  });
+
   it('a payload over the SNS limit travels by reference and arrives whole', async () => {
     const message = 'x'.repeat(SNS_MAX_BYTES + 50_000);
     const r = await runWorkflow(cloud, sync.config.workflow_id, { message, number: 1 });

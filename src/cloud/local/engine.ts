@@ -33,7 +33,13 @@ interface Delivery {
   region: string;
   fn: string;
   message: string;
+  /** 0 for the first delivery; Lambda retries a failed asynchronous invocation twice */
+  attempt: number;
 }
+
+/** Lambda's retries of a failed asynchronous invocation (SNS → Lambda), and its delays. */
+export const LAMBDA_ASYNC_RETRIES = 2;
+const RETRY_DELAY_MS = [60_000, 120_000];
 
 /** What one instance did in a run, seen from its log lines. */
 export interface InstanceTrace {
@@ -112,10 +118,10 @@ export class LocalEngine implements DeliverySink {
   enqueue(from: string | undefined, region: string, subscribers: string[], message: string, sentAt: number): void {
     const { knobs, rand, latency } = this.deps;
     for (const fn of subscribers) {
-      this.queue.push({ time: sentAt + latency(from, region, rand) * 1000, seq: this.seq++, region, fn, message });
+      this.queue.push({ time: sentAt + latency(from, region, rand) * 1000, seq: this.seq++, region, fn, message, attempt: 0 });
       // at-least-once delivery: a second copy with its own latency
       if (knobs.duplicates > 0 && rand() < knobs.duplicates)
-        this.queue.push({ time: sentAt + latency(from, region, rand) * 1000, seq: this.seq++, region, fn, message });
+        this.queue.push({ time: sentAt + latency(from, region, rand) * 1000, seq: this.seq++, region, fn, message, attempt: 0 });
     }
   }
 
@@ -187,6 +193,14 @@ export class LocalEngine implements DeliverySink {
       // a failure of the runtime itself (not of user code, which the runtime catches and logs)
       const msg = `function ${d.fn} in ${d.region} failed: ${(err as Error)?.message ?? String(err)}`;
       logs.append(d.region, d.fn, now(), `ERROR ${msg}`);
+      // as Lambda: an invocation that throws is retried (later, twice); a message that is not
+      // an envelope never becomes one, so the Lambda glue drops it and so does the engine
+      if ((err as Error)?.name !== 'EnvelopeError' && d.attempt < LAMBDA_ASYNC_RETRIES) {
+        const time = now() + RETRY_DELAY_MS[d.attempt];
+        logs.append(d.region, d.fn, now(), `RETRY attempt ${d.attempt + 2} of ${LAMBDA_ASYNC_RETRIES + 1} at ${new Date(time).toISOString()}`);
+        this.queue.push({ ...d, time, seq: this.seq++, attempt: d.attempt + 1 });
+        return;
+      }
       this.fail(d, msg);
     }
   }
