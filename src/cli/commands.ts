@@ -14,6 +14,7 @@ import { register as logSync } from './commands/log_sync';
 import { register as manageDeployments } from './commands/manage_deployments';
 import { register as runDeploymentMigrator } from './commands/run_deployment_migrator';
 import { register as cycle } from './commands/cycle';
+import { register as quickstart } from './commands/quickstart';
 
 /** Each command module exports a `register(program)`; the CLI registers them in this order. */
 export const COMMANDS: Array<(program: Command) => void> = [
@@ -33,4 +34,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   manageDeployments,
   runDeploymentMigrator,
   cycle,
+  quickstart,
 ];

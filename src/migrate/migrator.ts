@@ -205,7 +205,7 @@ export async function migrateWorkflow(cloud: Cloud, workflowId: string, opts: Mi
       const current = currentDeploymentOf(config, staged, (fn, region) => find(fn, region)!);
       wpd = { ...wpd, current_deployment: current, updated_at: now().toISOString() };
       await t.put(SYSTEM_REGION, TABLES.workflowPlacementDecision, workflowId, WorkflowPlacementDecision.encode(wpd));
-      record.applied = { solved_at: staged.solved_at, switched_at: now().toISOString() };
+      record.applied = { solved_at: staged.solved_at, switched_at: now().toISOString(), metrics: staged.metrics };
       report.switched = true;
       log(`switched to the plan solved at ${staged.solved_at} (hours ${current.time_keys.join(',')}, valid until ${current.expiry_time})`);
       await step({ kind: 'switched', workflow_id: workflowId });
@@ -272,6 +272,11 @@ export function currentDeploymentOf(config: WorkflowConfig, staged: StagedPlan, 
     instances[hk] = m;
   }
   return { expiry_time: staged.expiry_time, time_keys, instances };
+}
+
+/** The migrator's record of a workflow (what it applied, what is retiring), or undefined. */
+export async function readMigrationRecord(cloud: Cloud, workflowId: string): Promise<MigrationRecord | undefined> {
+  return readRecord(cloud, workflowId);
 }
 
 async function readRecord(cloud: Cloud, workflowId: string): Promise<MigrationRecord | undefined> {

@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
-import { IsoTime, RegionCode, WorkflowId } from './primitives';
+import { HourKey, IsoTime, RegionCode, WorkflowId } from './primitives';
+import { DeploymentMetrics } from './staging';
 
 /** The migrator's own tables (not in Caribou, which had neither leases nor cleanup). */
 export const MIGRATION_TABLES = {
@@ -34,7 +35,11 @@ export const MigrationRecord = t.intersection([
   t.exact(
     t.partial({
       /** the staged plan (by its solved_at) last switched live, and when */
-      applied: t.strict({ solved_at: IsoTime, switched_at: IsoTime }),
+      applied: t.intersection([
+        t.strict({ solved_at: IsoTime, switched_at: IsoTime }),
+        // the solver's estimates for the live plan, kept because the staged plan is deleted once applied
+        t.exact(t.partial({ metrics: t.record(HourKey, t.strict({ chosen: DeploymentMetrics, home: DeploymentMetrics })) })),
+      ]),
       /** the latest events, newest last (capped) */
       history: t.array(t.strict({ at: IsoTime, event: t.string })),
     }),

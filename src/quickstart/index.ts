@@ -1,0 +1,285 @@
+/**
+ * The quickstart: the whole Caribou story on the embedded local cloud, in about a minute.
+ *
+ *  1. a fresh state folder; deploy an example workflow with home us-east-1;
+ *  2. run it a few hundred times through one day (everything at home: no plan yet);
+ *  3. at 01:00 the next day run CaribouCycle (collect → sync logs → decide → solve → migrate);
+ *  4. run it again through the following day, now routed by the new placement decision;
+ *  5. compare: placement per function and hour; mean and tail of carbon, cost and runtime,
+ *     estimated by the solver and measured in the local cloud; write an HTML report.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { ExecutionEvent } from '../cloud/ports';
+import { openLocalCloud, type LocalCloud } from '../cloud/local';
+import { snapshotRegions, SNAPSHOT_ATTRIBUTION } from '../data/snapshot';
+import { deployWorkflow } from '../deploy/deployer';
+import { loadWorkflowProject } from '../deploy/project';
+import { runMany, type RunResult } from '../deploy/run';
+import type { SolveTuning } from '../handlers/io';
+import { readMigrationRecord } from '../migrate/migrator';
+import { UserError } from '../model/errors';
+import { WorkflowPlacementDecision, routeForRun, timeKeyFor } from '../model/placement';
+import { decodeOrThrow } from '../model/decode';
+import type { DeploymentMetrics } from '../model/staging';
+import { SYSTEM_REGION, TABLES } from '../model/tables';
+import { runCycle, type CycleOutcome } from '../cli/commands/cycle';
+import { renderReport, type MetricSet, type ReportData } from '../report/html';
+import { loadSolveInput, type SolveInput } from '../solve';
+import { measureRun, summarize, type RunMetrics } from './measure';
+
+/** The repository's examples folder. */
+export const EXAMPLES_DIR = path.resolve(__dirname, '..', '..', 'examples');
+
+/** A sample payload for run i of each example (from the examples' READMEs). */
+export const SAMPLE_PAYLOADS: Record<string, (i: number) => unknown> = {
+  small_sync_example: (i) => ({ message: `hello ${i}`, number: (i % 7) - 1 }),
+  map_reduce: () => ({ document: 'reviews' }),
+  text_2_speech_censoring: () => ({ document: 'long' }),
+  video_analytics: () => ({ video: 'parking_evening', fanout: 'auto' }),
+  image_processing: () => ({ transforms: ['flip', 'rotate', 'blur', 'greyscale', 'resize'] }),
+  dna_visualization: () => ({ sequence: 'sample', window: 100 }),
+};
+
+export interface QuickstartOptions {
+  /** the state folder, wiped first (default ./.caribou/quickstart) */
+  dir?: string;
+  /** example under examples/ (default small_sync_example) */
+  example?: string;
+  /** runs before and after the cycle */
+  before?: number;
+  after?: number;
+  /** the UTC day of the first runs (default: yesterday) */
+  day?: Date;
+  /** report path (default <dir>/report.html) */
+  report?: string;
+  /** solver tuning handed to the cycle */
+  solve?: SolveTuning;
+  /** CaribouCycle events, as they happen */
+  onEvent?: (e: ExecutionEvent) => void;
+  /** progress lines for people */
+  log?: (line: string) => void;
+}
+
+/** The one-line summary `quickstart --json` prints, plus what the table and the report show. */
+export interface QuickstartResult {
+  workflow_id: string;
+  home: { carbon: number; cost: number; runtime_p95: number };
+  optimized: { carbon: number; cost: number; runtime_p95: number };
+  carbon_reduction_pct: number;
+  migrated_instances: number;
+  report: string;
+  detail: {
+    placement: Record<string, string[]>;
+    measured: { home: MetricSet; optimized: MetricSet; runs: { home: number; optimized: number } };
+    estimated?: { home: MetricSet; optimized: MetricSet };
+    cycle: { status: string; seconds: number; error?: string };
+    timings_s: Record<string, number>;
+    failed_runs: number;
+    routed_to: Record<string, number>;
+  };
+}
+
+/** Yesterday, 00:00 UTC. */
+export function defaultDay(now = new Date()): Date {
+  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  return new Date(d.getTime() - 86400000);
+}
+
+/** Runs the quickstart end to end; returns the summary and writes the report. */
+export async function quickstart(opts: QuickstartOptions = {}): Promise<QuickstartResult> {
+  const log = opts.log ?? (() => undefined);
+  const example = opts.example ?? 'small_sync_example';
+  const payload = SAMPLE_PAYLOADS[example];
+  if (!payload) throw new UserError(`unknown example "${example}": one of ${Object.keys(SAMPLE_PAYLOADS).join(', ')}`);
+  const dir = path.resolve(opts.dir ?? path.join(process.cwd(), '.caribou', 'quickstart'));
+  const before = opts.before ?? 240;
+  const after = opts.after ?? 240;
+  const day = opts.day ?? defaultDay();
+  const timings: Record<string, number> = {};
+  let t = Date.now();
+  const lap = (k: string) => {
+    timings[k] = (Date.now() - t) / 1000;
+    t = Date.now();
+  };
+
+  // a fresh state folder makes the quickstart re-runnable and its numbers repeatable
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const cloud = await openLocalCloud({ home: path.join(dir, 'cloud'), start: day });
+  try {
+    const project = await loadWorkflowProject(path.join(EXAMPLES_DIR, example));
+    if (project.config.home_region.region !== 'us-east-1') log(`note: ${example}'s home region is ${project.config.home_region.region}`);
+    const id = await deployWorkflow(cloud, project);
+    log(`deployed ${id} to its home region ${project.config.home_region.region} (local cloud in ${path.relative(process.cwd(), dir) || dir})`);
+    lap('deploy');
+
+    // 1. a day of runs at home
+    const spacingBefore = Math.floor(86400 / Math.max(1, before));
+    log(`running ${id} ${before} times through ${day.toISOString().slice(0, 10)} (every ${spacingBefore} s of virtual time)…`);
+    const runsBefore = await runMany(cloud, id, Array.from({ length: before }, (_, i) => payload(i)), { at: new Date(day.getTime() + 60_000), spacingS: spacingBefore });
+    lap('runs_before');
+
+    // 2. CaribouCycle at 01:00 the next day, as the daily schedule would
+    const cycleAt = new Date(day.getTime() + 86400000 + 3600000);
+    cloud.advanceTo(cycleAt);
+    log(`running CaribouCycle at ${cycleAt.toISOString()}…`);
+    const cycle: CycleOutcome = await runCycle(cloud, { force: true, workflows: [id], ...(opts.solve ? { solve: opts.solve } : {}) }, opts.onEvent);
+    lap('cycle');
+    if (cycle.status !== 'SUCCEEDED') throw new Error(`CaribouCycle failed: ${cycle.error ?? 'see the events above'}`);
+
+    // 3. a day of runs under the new placement decision
+    const wpd = decodeOrThrow(WorkflowPlacementDecision, await cloud.tables.get(SYSTEM_REGION, TABLES.workflowPlacementDecision, id), 'placement decision');
+    const start2 = new Date(cycleAt.getTime() + 5 * 60_000);
+    const spacingAfter = Math.floor((86400 - 600) / Math.max(1, after));
+    log(`running ${id} ${after} times from ${start2.toISOString()} under the new placement decision…`);
+    const runsAfter = await runMany(cloud, id, Array.from({ length: after }, (_, i) => payload(before + i)), { at: start2, spacingS: spacingAfter });
+    lap('runs_after');
+
+    // 4. measure and compare
+    const input = await loadSolveInput(cloud.tables, id);
+    const mBefore = measureAll(input, runsBefore);
+    const mAfter = measureAll(input, runsAfter);
+    const measured = { home: metricSet(mBefore), optimized: metricSet(mAfter), runs: { home: mBefore.length, optimized: mAfter.length } };
+    const record = await readMigrationRecord(cloud, id);
+    const estimated = record?.applied?.metrics ? averageEstimates(record.applied.metrics) : undefined;
+    const placement = placementThroughDay(input, wpd, cycleAt);
+    const routed: Record<string, number> = {};
+    for (const m of mAfter) for (const r of Object.values(m.regions)) routed[r] = (routed[r] ?? 0) + 1;
+    const migrated = countMigrated(wpd);
+
+    const reportPath = path.resolve(opts.report ?? path.join(dir, 'report.html'));
+    const data: ReportData = {
+      title: `Caribou quickstart: ${id}`,
+      workflowId: id,
+      day: start2.toISOString().slice(0, 10),
+      home: input.config.home_region.region,
+      intensity: intensityByHour(input),
+      highlight: permitted(input),
+      placement,
+      measured,
+      estimated,
+      carbonByHour: { home: byHour(mBefore), optimized: byHour(mAfter) },
+      notes: [
+        `${before} runs before the cycle (all at home), ${after} after it; ${countFailed(runsBefore) + countFailed(runsAfter)} failed.`,
+        `CaribouCycle ${cycle.status} in ${cycle.seconds.toFixed(1)} s.`,
+        ...(input.config.allowed_regions?.length ? [`The manifest allows only ${input.config.allowed_regions.join(', ')}.`] : []),
+      ],
+      attribution: SNAPSHOT_ATTRIBUTION,
+    };
+    fs.mkdirSync(path.dirname(reportPath), { recursive: true });
+    fs.writeFileSync(reportPath, renderReport(data));
+    lap('report');
+
+    const home = { carbon: measured.home.carbon.mean, cost: measured.home.cost.mean, runtime_p95: measured.home.runtime.p95 };
+    const optimized = { carbon: measured.optimized.carbon.mean, cost: measured.optimized.cost.mean, runtime_p95: measured.optimized.runtime.p95 };
+    return {
+      workflow_id: id,
+      home,
+      optimized,
+      carbon_reduction_pct: home.carbon > 0 ? Math.round(((home.carbon - optimized.carbon) / home.carbon) * 1000) / 10 : 0,
+      migrated_instances: migrated,
+      report: reportPath,
+      detail: {
+        placement,
+        measured,
+        estimated,
+        cycle: { status: cycle.status, seconds: cycle.seconds, error: cycle.error },
+        timings_s: timings,
+        failed_runs: countFailed(runsBefore) + countFailed(runsAfter),
+        routed_to: routed,
+      },
+    };
+  } finally {
+    await cloud.close();
+  }
+}
+
+function measureAll(input: SolveInput, runs: RunResult[]): RunMetrics[] {
+  return runs.map((r) => measureRun(input, r)).filter((m): m is RunMetrics => m !== undefined);
+}
+
+function countFailed(runs: RunResult[]): number {
+  return runs.filter((r) => r.status !== 'succeeded').length;
+}
+
+function metricSet(ms: RunMetrics[]): MetricSet {
+  return { carbon: summarize(ms.map((m) => m.carbon)), cost: summarize(ms.map((m) => m.cost)), runtime: summarize(ms.map((m) => m.runtime)) };
+}
+
+/** The solver's estimates averaged over the plan's hour slots. */
+function averageEstimates(metrics: Record<string, { chosen: DeploymentMetrics; home: DeploymentMetrics }>): { home: MetricSet; optimized: MetricSet } {
+  const hours = Object.values(metrics);
+  const avg = (pick: (m: { chosen: DeploymentMetrics; home: DeploymentMetrics }) => DeploymentMetrics): MetricSet => {
+    const f = (k: 'carbon' | 'cost' | 'runtime', s: 'mean' | 'tail') => hours.reduce((a, h) => a + pick(h)[k][s], 0) / Math.max(1, hours.length);
+    return {
+      carbon: { mean: f('carbon', 'mean'), p95: f('carbon', 'tail') },
+      cost: { mean: f('cost', 'mean'), p95: f('cost', 'tail') },
+      runtime: { mean: f('runtime', 'mean'), p95: f('runtime', 'tail') },
+    };
+  };
+  return { home: avg((h) => h.home), optimized: avg((h) => h.chosen) };
+}
+
+/** Function name → region for each hour 0–23 of the day after the switch (what a run at that hour is routed to). */
+export function placementThroughDay(input: SolveInput, wpd: WorkflowPlacementDecision, switchedAt: Date): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  const dayStart = Date.UTC(switchedAt.getUTCFullYear(), switchedAt.getUTCMonth(), switchedAt.getUTCDate());
+  const label = new Map(input.config.instances.map((i) => [i.instance_name, i.function_name]));
+  // several instances of one function are shown as "fn#k"
+  const seen = new Map<string, number>();
+  const names = new Map<string, string>();
+  for (const i of input.config.instances) {
+    const k = seen.get(i.function_name) ?? 0;
+    seen.set(i.function_name, k + 1);
+    names.set(i.instance_name, k === 0 ? i.function_name : `${i.function_name}#${k}`);
+  }
+  for (let h = 0; h < 24; h++) {
+    // the hour inside the plan's validity: hours before the switch are shown for the next day
+    let at = new Date(dayStart + h * 3600000);
+    if (at.getTime() < switchedAt.getTime()) at = new Date(at.getTime() + 86400000);
+    const route = routeForRun(wpd, at);
+    for (const [inst, p] of Object.entries(route.placements)) {
+      const n = names.get(inst) ?? label.get(inst) ?? inst;
+      (out[n] ??= new Array(24).fill(''))[h] = p.region;
+    }
+  }
+  void timeKeyFor;
+  return out;
+}
+
+function countMigrated(wpd: WorkflowPlacementDecision): number {
+  const moved = new Set<string>();
+  for (const m of Object.values(wpd.current_deployment?.instances ?? {}))
+    for (const [inst, p] of Object.entries(m)) if (p.region !== wpd.home_deployment[inst]?.region) moved.add(inst);
+  return moved.size;
+}
+
+function permitted(input: SolveInput): string[] {
+  const home = input.config.home_region.region;
+  const allowed = input.config.allowed_regions?.length ? input.config.allowed_regions : input.available_regions;
+  const dis = new Set(input.config.disallowed_regions ?? []);
+  return [home, ...allowed.filter((r) => r !== home && !dis.has(r))];
+}
+
+function intensityByHour(input: SolveInput): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  const known = new Set(snapshotRegions().map((r) => r.code));
+  for (const [region, rec] of Object.entries(input.carbon)) {
+    if (!known.has(region)) continue;
+    out[region] = Array.from({ length: 24 }, (_, h) => rec.averages[String(h)]?.carbon_intensity ?? rec.averages.overall?.carbon_intensity ?? 0);
+  }
+  return out;
+}
+
+function byHour(ms: RunMetrics[]): Array<number | null> {
+  const sum = new Array(24).fill(0);
+  const n = new Array(24).fill(0);
+  for (const m of ms) {
+    sum[m.hour] += m.carbon;
+    n[m.hour]++;
+  }
+  return sum.map((s, h) => (n[h] ? s / n[h] : null));
+}
+
+export type { LocalCloud };

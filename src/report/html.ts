@@ -1,0 +1,226 @@
+/**
+ * A self-contained HTML report (inline SVG, no scripts, no network): grid carbon intensity
+ * by region and hour, the placement of each function through the day, and before/after
+ * metrics, estimated by the solver and measured in the local cloud.
+ */
+
+/** Mean and tail of one metric. */
+export interface MeanTail {
+  mean: number;
+  p95: number;
+}
+
+/** Metrics of one deployment. */
+export interface MetricSet {
+  carbon: MeanTail;
+  cost: MeanTail;
+  runtime: MeanTail;
+}
+
+export interface ReportData {
+  title: string;
+  workflowId: string;
+  /** the UTC day the carbon profile and the runs are for */
+  day: string;
+  home: string;
+  /** region → 24 hourly intensities (gCO2e/kWh); `highlight` regions are drawn bold */
+  intensity: Record<string, number[]>;
+  highlight: string[];
+  /** function (or instance) → 24 regions, hour by hour */
+  placement: Record<string, string[]>;
+  measured: { home: MetricSet; optimized: MetricSet; runs: { home: number; optimized: number } };
+  estimated?: { home: MetricSet; optimized: MetricSet };
+  /** per hour: mean measured carbon per run before and after (null when no run that hour) */
+  carbonByHour: { home: Array<number | null>; optimized: Array<number | null> };
+  notes: string[];
+  attribution: string;
+}
+
+const PALETTE = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#1f78b4', '#b2df8a', '#fb9a99', '#cab2d6', '#6a3d9a'];
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** A stable color per region, listed regions first. */
+export function regionColors(regions: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  [...new Set(regions)].forEach((r, i) => (out[r] = PALETTE[i % PALETTE.length]));
+  return out;
+}
+
+function niceMax(v: number): number {
+  if (!(v > 0)) return 1;
+  const p = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
+function fmt(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1000) return v.toFixed(0);
+  if (a >= 1) return v.toPrecision(3);
+  return v.toExponential(2);
+}
+
+/** A line chart over hours 0–23. */
+function hourLines(series: Array<{ name: string; values: Array<number | null>; color: string; bold?: boolean; dash?: boolean }>, yLabel: string): string {
+  const W = 760;
+  const H = 300;
+  const L = 70;
+  const R = 150;
+  const T = 20;
+  const B = 40;
+  const all = series.flatMap((s) => s.values.filter((v): v is number => v !== null));
+  const ymax = niceMax(Math.max(0, ...all));
+  const x = (h: number) => L + (h / 23) * (W - L - R);
+  const y = (v: number) => T + (1 - v / ymax) * (H - T - B);
+  const parts: string[] = [`<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img">`];
+  for (let i = 0; i <= 4; i++) {
+    const v = (ymax * i) / 4;
+    parts.push(`<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/><text x="${L - 6}" y="${y(v) + 4}" text-anchor="end" font-size="11">${fmt(v)}</text>`);
+  }
+  for (let h = 0; h < 24; h += 3) parts.push(`<text x="${x(h)}" y="${H - B + 16}" text-anchor="middle" font-size="11">${h}:00</text>`);
+  parts.push(`<text x="${(L + W - R) / 2}" y="${H - 4}" text-anchor="middle" font-size="11">hour of day (UTC)</text>`);
+  parts.push(`<text x="14" y="${(T + H - B) / 2}" font-size="11" transform="rotate(-90 14 ${(T + H - B) / 2})" text-anchor="middle">${esc(yLabel)}</text>`);
+  series.forEach((s, i) => {
+    let d = '';
+    let pen = false;
+    s.values.forEach((v, h) => {
+      if (v === null) {
+        pen = false;
+        return;
+      }
+      d += `${pen ? 'L' : 'M'}${x(h).toFixed(1)},${y(v).toFixed(1)} `;
+      pen = true;
+    });
+    parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.bold ? 3 : 1.2}" ${s.dash ? 'stroke-dasharray="5 4"' : ''} opacity="${s.bold ? 1 : 0.55}"><title>${esc(s.name)}</title></path>`);
+    const ly = T + 10 + i * 15;
+    if (ly < H - 10) parts.push(`<line x1="${W - R + 10}" x2="${W - R + 30}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="${s.bold ? 3 : 1.2}" ${s.dash ? 'stroke-dasharray="5 4"' : ''}/><text x="${W - R + 34}" y="${ly + 4}" font-size="11" ${s.bold ? 'font-weight="bold"' : ''}>${esc(s.name)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+/** Rows of functions, 24 hour cells colored by region. */
+function placementGrid(placement: Record<string, string[]>, colors: Record<string, string>, home: string): string {
+  const names = Object.keys(placement);
+  const W = 760;
+  const L = 170;
+  const cw = (W - L - 10) / 24;
+  const rh = 26;
+  const H = 30 + names.length * rh + 40;
+  const parts = [`<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img">`];
+  for (let h = 0; h < 24; h += 3) parts.push(`<text x="${L + h * cw + cw / 2}" y="16" text-anchor="middle" font-size="11">${h}:00</text>`);
+  names.forEach((n, r) => {
+    const yy = 24 + r * rh;
+    parts.push(`<text x="${L - 8}" y="${yy + rh / 2 + 4}" text-anchor="end" font-size="12">${esc(n)}</text>`);
+    placement[n].forEach((region, h) => {
+      parts.push(`<rect x="${L + h * cw}" y="${yy}" width="${cw - 1}" height="${rh - 3}" fill="${colors[region] ?? '#999'}" ${region === home ? 'opacity="0.45"' : ''}><title>${esc(n)} ${h}:00 → ${esc(region)}</title></rect>`);
+    });
+  });
+  const used = [...new Set(Object.values(placement).flat())];
+  let lx = L;
+  const ly = 30 + names.length * rh + 10;
+  for (const r of used) {
+    parts.push(`<rect x="${lx}" y="${ly}" width="12" height="12" fill="${colors[r] ?? '#999'}" ${r === home ? 'opacity="0.45"' : ''}/><text x="${lx + 16}" y="${ly + 10}" font-size="11">${esc(r)}${r === home ? ' (home)' : ''}</text>`);
+    lx += 130;
+  }
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+/** Grouped bars: per metric, home vs optimized (measured solid, estimated hatched-light). */
+function beforeAfterBars(data: ReportData): string {
+  const metrics: Array<{ key: keyof MetricSet; label: string; unit: string; stat: keyof MeanTail }> = [
+    { key: 'carbon', label: 'carbon, mean', unit: 'gCO2e/run', stat: 'mean' },
+    { key: 'cost', label: 'cost, mean', unit: 'USD/run', stat: 'mean' },
+    { key: 'runtime', label: 'runtime, p95', unit: 's', stat: 'p95' },
+  ];
+  const W = 760;
+  const panel = W / 3;
+  const H = 260;
+  const T = 30;
+  const B = 50;
+  const parts = [`<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img">`];
+  metrics.forEach((m, i) => {
+    const bars: Array<{ name: string; v: number; color: string; light?: boolean }> = [
+      { name: 'home (measured)', v: data.measured.home[m.key][m.stat], color: '#888' },
+      { name: 'optimized (measured)', v: data.measured.optimized[m.key][m.stat], color: '#1b9e77' },
+    ];
+    if (data.estimated) {
+      bars.push({ name: 'home (estimated)', v: data.estimated.home[m.key][m.stat], color: '#888', light: true });
+      bars.push({ name: 'optimized (estimated)', v: data.estimated.optimized[m.key][m.stat], color: '#1b9e77', light: true });
+    }
+    const ymax = niceMax(Math.max(...bars.map((b) => b.v)));
+    const x0 = i * panel + 40;
+    const bw = (panel - 60) / bars.length;
+    parts.push(`<text x="${i * panel + panel / 2}" y="16" text-anchor="middle" font-size="12" font-weight="bold">${esc(m.label)} (${esc(m.unit)})</text>`);
+    bars.forEach((b, j) => {
+      const h = ((H - T - B) * b.v) / ymax;
+      const xx = x0 + j * bw;
+      parts.push(`<rect x="${xx}" y="${H - B - h}" width="${bw - 6}" height="${h}" fill="${b.color}" ${b.light ? 'fill-opacity="0.35" stroke="' + b.color + '"' : ''}><title>${esc(b.name)}: ${fmt(b.v)}</title></rect>`);
+      parts.push(`<text x="${xx + (bw - 6) / 2}" y="${H - B - h - 4}" text-anchor="middle" font-size="10">${fmt(b.v)}</text>`);
+      parts.push(`<text x="${xx + (bw - 6) / 2}" y="${H - B + 12}" text-anchor="middle" font-size="9">${esc(b.name.split(' ')[0])}</text><text x="${xx + (bw - 6) / 2}" y="${H - B + 23}" text-anchor="middle" font-size="9">${esc(b.name.split(' ')[1] ?? '')}</text>`);
+    });
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+function metricRows(data: ReportData): string {
+  const rows: string[] = [];
+  const cell = (v: number) => `<td>${fmt(v)}</td>`;
+  for (const [k, unit] of [
+    ['carbon', 'gCO2e'],
+    ['cost', 'USD'],
+    ['runtime', 's'],
+  ] as const) {
+    for (const stat of ['mean', 'p95'] as const) {
+      rows.push(
+        `<tr><th>${k} ${stat} (${unit})</th>${data.estimated ? cell(data.estimated.home[k][stat]) + cell(data.estimated.optimized[k][stat]) : '<td>–</td><td>–</td>'}${cell(data.measured.home[k][stat])}${cell(data.measured.optimized[k][stat])}</tr>`,
+      );
+    }
+  }
+  return `<table><tr><th></th><th>home, estimated</th><th>optimized, estimated</th><th>home, measured (${data.measured.runs.home} runs)</th><th>optimized, measured (${data.measured.runs.optimized} runs)</th></tr>${rows.join('')}</table>`;
+}
+
+/** Renders the whole report as one HTML document. */
+export function renderReport(data: ReportData): string {
+  const regions = [...data.highlight, ...Object.keys(data.intensity).filter((r) => !data.highlight.includes(r))];
+  const colors = regionColors(regions);
+  const intensitySeries = regions
+    .filter((r) => data.intensity[r])
+    .map((r) => ({ name: r + (r === data.home ? ' (home)' : ''), values: data.intensity[r], color: colors[r], bold: data.highlight.includes(r) }));
+  const carbonSeries = [
+    { name: 'home', values: data.carbonByHour.home, color: '#888', bold: true },
+    { name: 'optimized', values: data.carbonByHour.optimized, color: '#1b9e77', bold: true },
+  ];
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(data.title)}</title>
+<style>
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:820px;margin:2em auto;color:#222;line-height:1.45}
+h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}th:first-child{text-align:left}
+.note{color:#555;font-size:.85em}
+</style></head><body>
+<h1>${esc(data.title)}</h1>
+<p>Workflow <b>${esc(data.workflowId)}</b>, home region <b>${esc(data.home)}</b>, day ${esc(data.day)} (UTC).</p>
+<h2>Grid carbon intensity by region and hour</h2>
+<p class="note">Bold: the regions the workflow may use. gCO2e/kWh, the hourly profile the collectors wrote for the day.</p>
+${hourLines(intensitySeries, 'gCO2e/kWh')}
+<h2>Placement through the day</h2>
+<p class="note">Each function's region, hour by hour, under the placement decision CaribouCycle switched to (faded: home).</p>
+${placementGrid(data.placement, colors, data.home)}
+<h2>Before and after</h2>
+${beforeAfterBars(data)}
+${metricRows(data)}
+<p class="note">Estimated: the solver's Monte Carlo metrics for the plan and for home, averaged over the hour slots. Measured: every run priced from what the local cloud observed (regions, hours, durations, end-to-end time) with the same formulas.</p>
+<h2>Carbon per run through the day</h2>
+${hourLines(carbonSeries, 'gCO2e per run (measured)')}
+${data.notes.length ? `<h2>Notes</h2><ul>${data.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
+<p class="note">${esc(data.attribution)}</p>
+</body></html>
+`;
+}
