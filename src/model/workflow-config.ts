@@ -1,15 +1,15 @@
 import * as t from 'io-ts';
 import { Architecture, Constraints, DeploymentAlgorithm, EnvironmentVariable, ProviderRegion } from './manifest';
-import { FunctionName, NonNegative, RegionCode, WorkflowId, WorkflowName, WorkflowVersion, intInRange } from './primitives';
+import { FunctionName, NonEmptyString, NonNegative, RegionCode, WorkflowId, WorkflowName, WorkflowVersion, intInRange, refined } from './primitives';
 
 /** One invoke call site inside a function: its index in source order and the instance it creates. */
-export const CallSite = t.strict({ site: t.number, successor: t.string });
+export const CallSite = t.strict({ site: refined(t.number, (n) => Number.isInteger(n) && n >= 0, 'a call-site index (an integer ≥ 0)'), successor: NonEmptyString });
 export type CallSite = t.TypeOf<typeof CallSite>;
 
 /** One node of the DAG: a function reached through one particular call site. */
 export const InstanceConfig = t.intersection([
   t.strict({
-    instance_name: t.string,
+    instance_name: NonEmptyString,
     function_name: FunctionName,
     succeeding_instances: t.array(t.string),
     preceding_instances: t.array(t.string),

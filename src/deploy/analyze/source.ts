@@ -130,6 +130,8 @@ export function scanSource(sf: ts.SourceFile): SourceScan {
   };
   for (const st of sf.statements) {
     if (ts.isExportAssignment(st) && !st.isExportEquals && ts.isIdentifier(st.expression) && st.expression.text === wfName) exportsDefaultWorkflow = true;
+    if (ts.isExportDeclaration(st) && !st.moduleSpecifier && st.exportClause && ts.isNamedExports(st.exportClause))
+      for (const el of st.exportClause.elements) if (el.name.text === 'default' && (el.propertyName ?? el.name).text === wfName) exportsDefaultWorkflow = true;
     let handled = false;
     if (ts.isVariableStatement(st)) {
       for (const decl of st.declarationList.declarations) {

@@ -172,6 +172,11 @@ export const j = wf.join({ name: 'j', entryPoint: true } as any, async () => {})
     assert.deepEqual([...p].sort((x, y) => parseInt(x) - parseInt(y)), p);
   });
 
+  it('`export { wf as default }` is a default export too', () => {
+    const r = analyzeSource(FILE, `import { workflow } from 'caribou-ts/sdk';\nconst wf = workflow({ name: 'w', version: '0.0.1' });\nexport const a = wf.fn({ name: 'a', entryPoint: true }, async () => {});\nexport { wf as default };\n`);
+    assert.deepEqual(r.diagnostics, []);
+  });
+
   it('an unreachable function gets no instance and is reported, not refused', () => {
     const r = analyzeSource(FILE, src(`export const a = wf.fn({ name: 'a', entryPoint: true }, async () => {});\nexport const lonely = wf.fn({ name: 'lonely' }, async () => {});`));
     assert.deepEqual(r.diagnostics, []);
