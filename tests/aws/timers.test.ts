@@ -136,4 +136,14 @@ describe('aws: timers on EventBridge (moto)', function () {
     assert.equal(await cloud.functions.roles.trust(TIMER_ROLE), undefined);
     assert.match(await caribou('list_timers'), /no timers/);
   });
+
+  it('without the control plane a timer is refused with what to do, and no rule is left behind', async () => {
+    process.env.CARIBOU_CONTROL_PLANE_PREFIX = 'caribou-prod';
+    try {
+      await assert.rejects(caribou('setup_timer', 'log_syncer'), /caribou-prod-syncLogs, which does not exist in us-west-2; deploy the control plane with `sls deploy`/);
+    } finally {
+      delete process.env.CARIBOU_CONTROL_PLANE_PREFIX;
+    }
+    assert.deepEqual(await rules(), []);
+  });
 });

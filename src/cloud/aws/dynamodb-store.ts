@@ -13,6 +13,7 @@ import {
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
+import { UserError } from '../../model/errors';
 import type { KeyValueStore } from '../ports';
 
 /**
@@ -34,16 +35,26 @@ export interface DynamoDbStoreOptions {
    * cloud serves every simulated region from one dynalite, so it prefixes the region.
    */
   physicalName?(region: string, table: string): string;
-  /** Wait for a created table to become ACTIVE (AWS); dynalite is configured to create instantly. */
+  /**
+   * How often to ask whether a created table is ACTIVE yet (ms); default 1000 (AWS takes
+   * seconds). dynalite activates tables right after creating them, but asynchronously, so
+   * the local cloud polls every few ms. A table is used only once it is ACTIVE: DynamoDB
+   * answers ResourceNotFound for items of a table still CREATING.
+   */
+  activePollMs?: number;
+  /** @deprecated tables are always awaited until ACTIVE now; kept so callers compile */
   waitForActive?: boolean;
 }
 
 const FIELD_PREFIX = 'f:';
 
-/** A table that does not exist, named the way a user can act on it. */
-export class MissingTableError extends Error {
+/**
+ * A table that does not exist, named the way a user can act on it. A UserError, so the CLI
+ * prints the sentence (e.g. `caribou list` before `setup_tables`), not "internal error".
+ */
+export class MissingTableError extends UserError {
   constructor(readonly region: string, readonly table: string) {
-    super(`table ${table} does not exist in ${region} (was the framework set up / the workflow deployed?)`);
+    super(`table ${table} does not exist in ${region} (was the framework set up with \`caribou setup_tables\` / the workflow deployed?)`);
     this.name = 'MissingTableError';
   }
 }
@@ -88,17 +99,19 @@ export class DynamoDbKeyValueStore implements KeyValueStore {
     } catch (err) {
       if (!(err instanceof ResourceInUseException || (err as Error)?.name === 'ResourceInUseException')) throw err;
     }
-    if (this.opts.waitForActive) await this.waitActive(client, TableName);
+    await this.waitActive(client, TableName);
     this.known.add(id);
   }
 
   private async waitActive(client: DynamoDBClient, TableName: string): Promise<void> {
-    for (let i = 0; i < 120; i++) {
+    const poll = this.opts.activePollMs ?? 1000;
+    const deadline = Date.now() + 120_000;
+    for (;;) {
       const d = await client.send(new DescribeTableCommand({ TableName }));
       if (d.Table?.TableStatus === 'ACTIVE') return;
-      await new Promise((r) => setTimeout(r, 1000));
+      if (Date.now() > deadline) throw new Error(`table ${TableName} did not become ACTIVE within 2 minutes`);
+      await new Promise((r) => setTimeout(r, poll));
     }
-    throw new Error(`table ${TableName} did not become ACTIVE within 2 minutes`);
   }
 
   async dropTable(region: string, table: string): Promise<void> {

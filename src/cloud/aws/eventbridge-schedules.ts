@@ -44,6 +44,14 @@ export class EventBridgeSchedules implements Schedules {
     const rule = `${assertTimerName(schedule.name)}${RULE_SUFFIX}`;
     if (!/^(cron|rate)\(.+\)$/.test(schedule.expression)) throw new UserError(`"${schedule.expression}" is not an EventBridge schedule expression such as cron(5 0 * * ? *) or rate(1 hour)`);
     const account = await this.ctx.accountId();
+    // Check the target first, so a missing control plane leaves no rule without a target.
+    const lambdaRegion = schedule.target.startsWith('arn:aws:states:') ? undefined : schedule.target.startsWith('arn:') ? arnRegion(schedule.target)! : this.ctx.controlRegion;
+    if (lambdaRegion && !(await this.functions.describe(lambdaRegion, schedule.target))) {
+      throw new UserError(
+        `timer ${schedule.name} targets the control-plane function ${schedule.target}, which does not exist in ${lambdaRegion}; ` +
+          'deploy the control plane with `sls deploy` first (docs/aws.md), or set CARIBOU_CONTROL_PLANE_PREFIX to its <service>-<stage>',
+      );
+    }
     const r = await attempt('create timer rule', rule, () =>
       this.events().send(new PutRuleCommand({ Name: rule, ScheduleExpression: schedule.expression, State: 'ENABLED', Description: `Caribou timer ${schedule.name}` })),
     );
@@ -53,9 +61,8 @@ export class EventBridgeSchedules implements Schedules {
       target.Arn = schedule.target;
       target.RoleArn = await this.stateMachineRole(schedule.target, account);
     } else {
-      const region = schedule.target.startsWith('arn:') ? arnRegion(schedule.target)! : this.ctx.controlRegion;
-      target.Arn = functionArn(region, account, schedule.target);
-      await this.functions.allowInvoke(region, target.Arn, `${rule}-invoke-lambda`, 'events.amazonaws.com', ruleArn);
+      target.Arn = functionArn(lambdaRegion!, account, schedule.target);
+      await this.functions.allowInvoke(lambdaRegion!, target.Arn, `${rule}-invoke-lambda`, 'events.amazonaws.com', ruleArn);
     }
     const put = await attempt('set the target of timer rule', rule, () => this.events().send(new PutTargetsCommand({ Rule: rule, Targets: [target] })));
     if (put.FailedEntryCount) throw new Error(`could not set the target of timer rule ${rule}: ${put.FailedEntries?.map((e) => e.ErrorMessage).join('; ')}`);
