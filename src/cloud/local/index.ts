@@ -112,7 +112,7 @@ async function create(home: string, opts: LocalCloudOptions): Promise<LocalCloud
       maxAttempts: 2,
     });
     // one dynalite serves every simulated region: the region is part of the table name
-    const tables = new DynamoDbKeyValueStore({ clientFor: () => client, physicalName: (region, table) => `${region}.${table}` });
+    const tables = new DynamoDbKeyValueStore({ clientFor: () => client, physicalName: (region, table) => `${region}.${table}`, activePollMs: 5 });
     for (const t of Object.values(TABLES)) if (t !== TABLES.syncMessages) await tables.ensureTable(SYSTEM_REGION, t);
 
     const regions = snapshotRegions().map((r) => r.code);
