@@ -144,6 +144,7 @@ export async function migrateWorkflow(cloud: Cloud, workflowId: string, opts: Mi
     if (opts.afterStep) await opts.afterStep(s);
   };
   const report: WorkflowMigration = { workflow_id: workflowId, status: 'idle', deployed: [], removed: [], retiring: [], migrated_instances: 0, switched: false };
+  await t.ensureTable(SYSTEM_REGION, MIGRATION_TABLES.migration);
   const owner = opts.owner ?? `migrator-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const lease = await acquireLease(t, workflowId, owner, now(), opts.leaseTtlS ?? DEFAULT_LEASE_TTL_S);
   if (!lease) return { ...report, status: 'locked' };
@@ -208,6 +209,8 @@ export async function migrateWorkflow(cloud: Cloud, workflowId: string, opts: Mi
       record.applied = { solved_at: staged.solved_at, switched_at: now().toISOString(), metrics: staged.metrics };
       report.switched = true;
       log(`switched to the plan solved at ${staged.solved_at} (hours ${current.time_keys.join(',')}, valid until ${current.expiry_time})`);
+      // recorded before unstaging, so that later passes visit this workflow to retire the old regions
+      await saveRecord(cloud, record, now());
       await step({ kind: 'switched', workflow_id: workflowId });
       // 4. unstage, unless a newer plan was staged meanwhile (that one is for the next pass)
       const again = decodeResult(StagedPlan, await t.get(SYSTEM_REGION, TABLES.solverStagingArea, workflowId));
