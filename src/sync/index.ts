@@ -80,9 +80,14 @@ export interface SyncOptions {
   maxPendingRuns?: number;
   /** called after each committed chunk (progress, tests) */
   onCommit?: (chunkEndMs: number) => void;
+  /**
+   * Ignore the stored summary and rebuild it from the logs of the retention window (e.g. after
+   * a summary could not be decoded). Exact, because a sync is a function of the lines read.
+   */
+  reset?: boolean;
 }
 
-export const SYNC_DEFAULTS: Required<Omit<SyncOptions, 'onCommit'>> = {
+export const SYNC_DEFAULTS: Required<Omit<SyncOptions, 'onCommit' | 'reset'>> = {
   bufferMs: 15 * MINUTE,
   retentionDays: 30,
   maxRuns: 5000,
@@ -187,7 +192,8 @@ export async function syncWorkflowLogs(deps: SyncDeps, workflowId: string, optio
   });
 
   await deps.tables.ensureTable(SYSTEM_REGION, TABLES.workflowSummary);
-  let state = (await readSummary(deps.tables, workflowId)) ?? emptySummary(workflowId, end - retentionMs, new Date(nowMs));
+  const stored = o.reset ? undefined : await readSummary(deps.tables, workflowId);
+  let state = stored ?? emptySummary(workflowId, end - retentionMs, new Date(nowMs));
   const report = newReport(workflowId, state.synced_until_ms, Math.max(end, state.synced_until_ms), functions.length);
 
   for (const chunkEnd of chunkEnds(state.synced_until_ms, end, o.chunkMs)) {
@@ -204,12 +210,7 @@ export async function syncWorkflowLogs(deps: SyncDeps, workflowId: string, optio
     o.onCommit?.(chunkEnd);
   }
   report.runs.pending = state.pending.length;
-  if (report.chunks === 0) {
-    // nothing new to read; still make the summary exist so the collector can tell "synced, no runs" from "never synced"
-    const existing = await deps.tables.get(SYSTEM_REGION, TABLES.workflowSummary, workflowId);
-    const item = existing === undefined ? await commit(deps.tables, state, o, report) : undefined;
-    report.summary = { runs: state.runs.length, pending: state.pending.length, bytes: item ? itemBytes(item) : 0 };
-  }
+  if (report.chunks === 0) report.summary = { runs: state.runs.length, pending: state.pending.length, bytes: 0 };
   return report;
 }
 

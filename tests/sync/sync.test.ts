@@ -290,6 +290,19 @@ describe('log sync: garbage and bounds', () => {
     await assert.rejects(syncWorkflowLogs({ tables, logs: new MemoryLogs(), now: () => T0 }, WF), /workflow_summary_table\[synth-0.0.1\]/);
   });
 
+  it('--reset rebuilds a corrupt summary exactly from the logs', async () => {
+    const logs = new MemoryLogs();
+    logs.addRuns(makeRuns(14, 50, T0, 60_000));
+    const now = () => T0 + 5 * H;
+    const tables = await tablesWithWorkflow();
+    await syncWorkflowLogs({ tables, logs, now }, WF);
+    const good = await tables.get(SYSTEM_REGION, TABLES.workflowSummary, WF);
+    await tables.put(SYSTEM_REGION, TABLES.workflowSummary, WF, { broken: true });
+    await assert.rejects(syncWorkflowLogs({ tables, logs, now }, WF));
+    await syncWorkflowLogs({ tables, logs, now }, WF, { reset: true });
+    assert.deepEqual(await tables.get(SYSTEM_REGION, TABLES.workflowSummary, WF), good);
+  });
+
   it('an undeployed workflow is a clear error', async () => {
     const tables = await tablesWithWorkflow();
     await assert.rejects(syncWorkflowLogs({ tables, logs: new MemoryLogs(), now: () => T0 }, 'nope-1.0'), /nope-1.0 has no deployment_resources_table entry/);

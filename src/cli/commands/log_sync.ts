@@ -7,6 +7,7 @@ interface Flags {
   workflowId?: string;
   bufferMinutes?: string;
   json?: boolean;
+  reset?: boolean;
 }
 
 /** Registers `caribou log_sync [-w <workflow_id>]`: reads new runtime log lines into each workflow's summary. */
@@ -17,6 +18,7 @@ export function register(program: Command): void {
     .option('-w, --workflow-id <id>', 'sync only this workflow (default: every deployed workflow)')
     .option('--buffer-minutes <n>', 'leave lines newer than now minus this many minutes for the next sync (default 15)')
     .option('--json', 'print the reports as JSON')
+    .option('--reset', 'rebuild the summaries from the logs of the last 30 days instead of continuing from the last sync')
     .action(async (flags: Flags, cmd: Command) => {
       let bufferMs: number | undefined;
       if (flags.bufferMinutes !== undefined) {
@@ -25,7 +27,7 @@ export function register(program: Command): void {
         bufferMs = n * 60_000;
       }
       await withCloud({ target: targetOf(cmd.optsWithGlobals().target) }, async (cloud) => {
-        const results = await syncAllWorkflows({ tables: cloud.tables, logs: cloud.logs, now: () => cloud.now() }, { workflowId: flags.workflowId, bufferMs });
+        const results = await syncAllWorkflows({ tables: cloud.tables, logs: cloud.logs, now: () => cloud.now() }, { workflowId: flags.workflowId, bufferMs, reset: flags.reset });
         if (flags.json) {
           console.log(JSON.stringify(results, null, 2));
           return;
