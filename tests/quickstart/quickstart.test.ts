@@ -1,0 +1,44 @@
+import { strict as assert } from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { hourRanges } from '../../src/cli/commands/quickstart';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+describe('quickstart: npx caribou quickstart --json', function () {
+  this.timeout(240_000);
+
+  it('reports a carbon reduction and at least one migrated instance, and writes the report', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caribou-qs-'));
+    try {
+      const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'caribou.js'), 'quickstart', '--json', '--runs', '60', '--dir', dir], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, CARIBOU_HOME: '' },
+      });
+      assert.equal(r.status, 0, `exit ${r.status}\n${r.stdout}\n${r.stderr}`);
+      const lines = r.stdout.trim().split('\n');
+      assert.equal(lines.length, 1, `--json prints one line, got:\n${r.stdout}`);
+      const out = JSON.parse(lines[0]);
+      assert.deepEqual(Object.keys(out).sort(), ['carbon_reduction_pct', 'home', 'migrated_instances', 'optimized', 'report', 'workflow_id'].sort());
+      for (const k of ['home', 'optimized']) assert.deepEqual(Object.keys(out[k]).sort(), ['carbon', 'cost', 'runtime_p95']);
+      assert.equal(out.workflow_id, 'small_sync_example-0.0.1');
+      assert.ok(out.carbon_reduction_pct > 0, `no carbon reduction: ${lines[0]}`);
+      assert.ok(out.optimized.carbon < out.home.carbon);
+      assert.ok(out.migrated_instances >= 1);
+      const html = fs.readFileSync(out.report, 'utf8');
+      assert.ok((html.match(/<svg/g) ?? []).length >= 4, 'the report has its plots');
+      assert.match(html, /Grid carbon intensity by region and hour/);
+      assert.match(html, /Placement through the day/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('hour ranges compress a day of placements', () => {
+    assert.equal(hourRanges(new Array(24).fill('a')), '0–23 a');
+    assert.equal(hourRanges([...new Array(8).fill('a'), 'b', ...new Array(15).fill('a')]), '0–7 a, 8 b, 9–23 a');
+  });
+});
