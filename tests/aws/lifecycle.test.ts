@@ -6,7 +6,7 @@ import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-
 import { GetPublicAccessBlockCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { AwsCloud } from '../../src/cloud/aws';
-import { RUNTIME_POLICY, WORKFLOW_POLICY, LAMBDA_RUNTIME } from '../../src/cloud/aws/lambda-functions';
+import { LAMBDA_RUNTIME, LOG_RETENTION_DAYS, RUNTIME_POLICY, WORKFLOW_POLICY } from '../../src/cloud/aws/lambda-functions';
 import { roleName } from '../../src/cloud/aws/names';
 import { wildcardGrants, type PolicyDocument } from '../../src/cloud/aws/policies';
 import { setupTables, SYSTEM_TABLES } from '../../src/cli/commands/setup_tables';
@@ -209,8 +209,9 @@ describe('aws: workflow lifecycle on moto', function () {
       assert.deepEqual(await cloud.functions.list(r), [], `functions in ${r}`);
       assert.deepEqual(await cloud.messaging.listTopics(r), [], `topics in ${r}`);
       assert.deepEqual(await cloud.packages.list(r, `workflows/${id}/`), [], `packages in ${r}`);
+      // the log groups stay, with a retention, for the log syncer to read the last runs
       const groups = (await cloud.context.client(CloudWatchLogsClient, r).send(new DescribeLogGroupsCommand({}))).logGroups ?? [];
-      assert.deepEqual(groups.map((g) => g.logGroupName), [], `log groups in ${r}`);
+      assert.ok(groups.length > 0 && groups.every((g) => g.retentionInDays === LOG_RETENTION_DAYS), `log groups in ${r} expire`);
     }
     assert.deepEqual(await caribouRoles(), []);
     for (const t of [TABLES.deploymentResources, TABLES.workflowPlacementDecision, TABLES.deploymentManagerResource, TABLES.solverStagingArea]) {
@@ -228,6 +229,10 @@ describe('aws: workflow lifecycle on moto', function () {
     for (const r of [home, second]) {
       assert.deepEqual(await cloud.functions.list(r), []);
       assert.deepEqual(await cloud.messaging.listTopics(r), []);
+    }
+    for (const r of [home, second]) {
+      const groups = (await cloud.context.client(CloudWatchLogsClient, r).send(new DescribeLogGroupsCommand({}))).logGroups ?? [];
+      assert.deepEqual(groups.map((g) => g.logGroupName), [], `log groups in ${r}`);
     }
     const buckets = (await s3(SYSTEM_REGION).send(new ListBucketsCommand({}))).Buckets ?? [];
     assert.deepEqual(buckets.map((b) => b.Name), []);

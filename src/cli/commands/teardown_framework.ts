@@ -14,15 +14,18 @@ import { removeAllTimers } from './timers';
 export interface TeardownReport {
   timers: string[];
   workflows: string[];
+  /** log groups of functions (AWS), which remove leaves to expire */
+  logGroups: number;
   regions: string[];
   tables: string[];
   buckets: string[];
   problems: string[];
 }
 
-/** The AWS-only part of a cloud teardown needs: the package buckets. */
-interface WithBuckets {
+/** What only the AWS target has: package buckets, and function log groups that outlive their functions. */
+interface AwsExtras {
   packages: { regions(): Promise<string[]>; dropBucket(region: string): Promise<void> };
+  logs: { deleteFunctionLogGroups(region: string): Promise<number> };
 }
 
 async function keysOrNone(cloud: Cloud, table: string): Promise<string[]> {
@@ -41,7 +44,7 @@ async function keysOrNone(cloud: Cloud, table: string): Promise<string[]> {
  * reports it, so one disabled region does not leave everything else behind.
  */
 export async function teardownFramework(cloud: Cloud, log: (line: string) => void = () => undefined): Promise<TeardownReport> {
-  const report: TeardownReport = { timers: [], workflows: [], regions: [], tables: [], buckets: [], problems: [] };
+  const report: TeardownReport = { timers: [], workflows: [], logGroups: 0, regions: [], tables: [], buckets: [], problems: [] };
   report.timers = await removeAllTimers(cloud);
   for (const t of report.timers) log(`removed timer ${t}`);
 
@@ -56,7 +59,8 @@ export async function teardownFramework(cloud: Cloud, log: (line: string) => voi
     const code = key.replace(/^aws:/, '');
     if (RegionCode.is(code)) regions.add(code);
   }
-  const buckets = cloud.target === 'aws' ? (cloud as Cloud & WithBuckets).packages : undefined;
+  const aws = cloud.target === 'aws' ? (cloud as Cloud & AwsExtras) : undefined;
+  const buckets = aws?.packages;
   for (const r of buckets ? await buckets.regions() : []) regions.add(r);
 
   for (const id of [...ids].sort()) {
@@ -86,6 +90,16 @@ export async function teardownFramework(cloud: Cloud, log: (line: string) => voi
       // e.g. UnrecognizedClientException: an opt-in region not enabled for this account
       report.problems.push(`${TABLES.syncMessages} in ${region}: ${(err as Error).message}`);
     }
+  }
+  if (aws) {
+    for (const region of report.regions) {
+      try {
+        report.logGroups += await aws.logs.deleteFunctionLogGroups(region);
+      } catch (err) {
+        report.problems.push(`log groups in ${region}: ${(err as Error).message}`);
+      }
+    }
+    if (report.logGroups) log(`deleted ${report.logGroups} function log groups`);
   }
   for (const table of SYSTEM_TABLES) {
     await cloud.tables.dropTable(SYSTEM_REGION, table);

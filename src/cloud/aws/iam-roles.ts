@@ -2,17 +2,16 @@ import {
   CreateRoleCommand,
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
-  DetachRolePolicyCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
   IAMClient,
-  ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
   PutRolePolicyCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import type { AwsContext } from './context';
-import { attempt, awsError, isCode, unlessNotFound } from './errors';
+import { UserError } from '../../model/errors';
+import { attempt, awsError, isCode, isNotFound, unlessNotFound } from './errors';
 import { assertNoWildcardGrant, parsePolicyDocument, type PolicyDocument } from './policies';
 
 /** IAM is global: one client, addressed through us-east-1. */
@@ -39,9 +38,13 @@ export class IamRoles {
     const existing = await unlessNotFound('read role', name, () => iam.send(new GetRoleCommand({ RoleName: name })), undefined);
     if (existing?.Role?.Arn) {
       arn = existing.Role.Arn;
-      await attempt('update the trust policy of role', name, () =>
-        iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: JSON.stringify(trust) })),
-      );
+      // only when it changed: a re-deploy then needs no iam:UpdateAssumeRolePolicy
+      const current = existing.Role.AssumeRolePolicyDocument ? parsePolicyDocument(existing.Role.AssumeRolePolicyDocument, `trust policy of role ${name}`) : undefined;
+      if (JSON.stringify(current) !== JSON.stringify(trust)) {
+        await attempt('update the trust policy of role', name, () =>
+          iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: JSON.stringify(trust) })),
+        );
+      }
     } else {
       try {
         const r = await iam.send(
@@ -106,21 +109,24 @@ export class IamRoles {
     return doc ? parsePolicyDocument(doc, `trust policy of role ${name}`) : undefined;
   }
 
-  /** Deletes a role with its inline and attached policies (no error when absent). */
+  /**
+   * Deletes a role and its inline policies (no error when absent). Caribou's roles carry
+   * inline policies only; a managed policy someone attached by hand makes IAM refuse, and
+   * the error says which role to look at.
+   */
   async remove(name: string): Promise<void> {
     const iam = this.iam();
     for (const PolicyName of await this.inlinePolicyNames(name)) {
       await unlessNotFound(`delete policy ${PolicyName} of role`, name, () => iam.send(new DeleteRolePolicyCommand({ RoleName: name, PolicyName })), undefined);
     }
-    let Marker: string | undefined;
-    do {
-      const r = await unlessNotFound('list the attached policies of role', name, () => iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name, Marker })), undefined);
-      if (!r) break;
-      for (const p of r.AttachedPolicies ?? []) {
-        if (p.PolicyArn) await unlessNotFound('detach a policy from role', name, () => iam.send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: p.PolicyArn })), undefined);
+    try {
+      await iam.send(new DeleteRoleCommand({ RoleName: name }));
+    } catch (err) {
+      if (isNotFound(err)) return;
+      if (isCode(err, 'DeleteConflict', 'DeleteConflictException')) {
+        throw new UserError(`role ${name} still has managed policies attached (not by Caribou); detach them in the IAM console and run the command again`);
       }
-      Marker = r.IsTruncated ? r.Marker : undefined;
-    } while (Marker);
-    await unlessNotFound('delete role', name, () => iam.send(new DeleteRoleCommand({ RoleName: name })), undefined);
+      throw awsError(err, 'delete role', name);
+    }
   }
 }

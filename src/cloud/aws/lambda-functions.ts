@@ -1,4 +1,4 @@
-import { CloudWatchLogsClient, DeleteLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, CreateLogGroupCommand, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   AddPermissionCommand,
   CreateFunctionCommand,
@@ -26,6 +26,8 @@ import { isZip, zip } from './zip';
 export const LAMBDA_RUNTIME = 'nodejs22.x';
 /** Lambda's limit on code uploaded inline (zipped). */
 const MAX_INLINE_ZIP = 50 * 1024 * 1024;
+/** Days a function's logs are kept (CloudWatch accepts 1, 3, 5, 7, 14, 30, 60, 90, …). */
+export const LOG_RETENTION_DAYS = 30;
 /** Inline policy names on a function's role. */
 export const RUNTIME_POLICY = 'caribou-runtime';
 export const WORKFLOW_POLICY = 'caribou-workflow';
@@ -73,6 +75,7 @@ export class LambdaFunctions implements Functions {
     const role = await this.roles.put(roleName(spec.name), trustPolicy('lambda.amazonaws.com'), policies, `Caribou function ${spec.name} (workflow ${p.workflowId})`);
 
     const code = await this.code(spec);
+    await this.ensureLogGroup(spec.region, spec.name);
     const lambda = this.lambda(spec.region);
     const existing = await this.describe(spec.region, spec.name);
     const config = {
@@ -85,7 +88,7 @@ export class LambdaFunctions implements Functions {
       Environment: { Variables: spec.environment },
     } as const;
     if (!existing) {
-      await this.createWithRoleRetry(spec, { ...config, Code: { ZipFile: code }, Architectures: [spec.architecture], Tags: { 'caribou:workflow': p.workflowId, 'caribou:managed': 'true' } });
+      await this.createWithRoleRetry(spec, { ...config, Code: { ZipFile: code }, Architectures: [spec.architecture] });
     } else {
       await this.waitReady(spec.region, spec.name);
       await attempt('update the code of function', `${spec.name} in ${spec.region}`, () =>
@@ -158,16 +161,29 @@ export class LambdaFunctions implements Functions {
     return !!c && c.State === 'Active' && c.LastUpdateStatus !== 'InProgress' && c.LastUpdateStatus !== 'Failed';
   }
 
+  /**
+   * Creates the function's log group ahead of Lambda, with a retention, so that the logs of
+   * a removed function (which the log syncer may not have read yet) expire on their own.
+   */
+  private async ensureLogGroup(region: string, name: string): Promise<void> {
+    const logs = this.ctx.client(CloudWatchLogsClient, region);
+    const group = logGroupName(name);
+    try {
+      await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
+    } catch (err) {
+      if (!isCode(err, 'ResourceAlreadyExistsException')) throw awsError(err, 'create log group', `${group} in ${region}`);
+    }
+    await attempt('set the retention of log group', `${group} in ${region}`, () => logs.send(new PutRetentionPolicyCommand({ logGroupName: group, retentionInDays: LOG_RETENTION_DAYS })));
+  }
+
+  /**
+   * Deletes the function and its role (no error when absent). Its log group stays until its
+   * retention ends: the log syncer may still need the last runs (teardown_framework deletes it).
+   */
   async remove(region: string, name: string): Promise<void> {
     parsePhysicalName(name);
     await unlessNotFound('delete function', `${name} in ${region}`, () => this.lambda(region).send(new DeleteFunctionCommand({ FunctionName: name })), undefined);
     await this.roles.remove(roleName(name));
-    await unlessNotFound(
-      'delete log group',
-      `${logGroupName(name)} in ${region}`,
-      () => this.ctx.client(CloudWatchLogsClient, region).send(new DeleteLogGroupCommand({ logGroupName: logGroupName(name) })),
-      undefined,
-    );
   }
 
   async list(region: string): Promise<string[]> {

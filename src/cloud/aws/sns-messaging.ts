@@ -7,7 +7,6 @@ import {
   SetTopicAttributesCommand,
   SNSClient,
   SubscribeCommand,
-  TagResourceCommand,
   UnsubscribeCommand,
   type Subscription,
 } from '@aws-sdk/client-sns';
@@ -46,7 +45,7 @@ export class SnsMessaging implements Messaging {
     const account = await this.ctx.accountId();
     const sns = this.sns(region);
     const r = await attempt('create topic', `${name} in ${region}`, () =>
-      sns.send(new CreateTopicCommand({ Name: name, Tags: [{ Key: 'caribou:managed', Value: 'true' }] })),
+      sns.send(new CreateTopicCommand({ Name: name })),
     );
     const TopicArn = r.TopicArn ?? topicArn(region, account, name);
     // Set after creating (not as a CreateTopic attribute) so that re-creating a topic whose
@@ -54,7 +53,6 @@ export class SnsMessaging implements Messaging {
     await attempt('set the policy of topic', TopicArn, () =>
       sns.send(new SetTopicAttributesCommand({ TopicArn, AttributeName: 'Policy', AttributeValue: JSON.stringify(topicPolicy(TopicArn, account)) })),
     );
-    await attempt('tag topic', TopicArn, () => sns.send(new TagResourceCommand({ ResourceArn: TopicArn, Tags: [{ Key: 'caribou:managed', Value: 'true' }] })));
     return TopicArn;
   }
 
