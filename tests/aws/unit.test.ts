@@ -1,10 +1,13 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { crc32, inflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { toExecutionEvent } from '../../src/cloud/aws/step-functions';
 import { bucketName, bucketRegion, parsePhysicalName, roleName, topicArn } from '../../src/cloud/aws/names';
 import { assertNoWildcardGrant, runtimePolicy, topicPolicy, wildcardGrants, workflowPolicy, type PolicyDocument } from '../../src/cloud/aws/policies';
 import { isZip, zip } from '../../src/cloud/aws/zip';
+import { operatorPolicy } from '../../src/cloud/aws/permissions';
 import { awsError } from '../../src/cloud/aws/errors';
 import { UserError } from '../../src/model/errors';
 import { physicalFunctionName } from '../../src/model/primitives';
@@ -148,5 +151,18 @@ describe('aws: names, policies, zip (no emulator)', () => {
     const other = awsError(Object.assign(new Error('boom'), { name: 'InternalFailure' }), 'delete topic', 't');
     assert.ok(!(other instanceof UserError));
     assert.equal(other.name, 'InternalFailure');
+  });
+  it('the operator policy names Caribou\'s resources; only listing actions use "*"', () => {
+    const p = operatorPolicy(account);
+    assert.deepEqual(wildcardGrants(p), []);
+    for (const st of p.Statement) {
+      const resources = [st.Resource ?? []].flat();
+      if (resources.includes('*')) assert.ok([st.Action].flat().every((a) => /:(List|Describe)/.test(a!)), st.Sid);
+      else assert.ok(resources.every((r) => r.includes(account)), st.Sid);
+    }
+  });
+  it('docs/aws-operator-policy.json is the operator policy the code describes', () => {
+    const doc = JSON.parse(readFileSync(join(__dirname, '../../docs/aws-operator-policy.json'), 'utf8'));
+    assert.deepEqual(doc, operatorPolicy('<ACCOUNT_ID>'), 'regenerate it: npx tsx -e "console.log(JSON.stringify(require(\'./src/cloud/aws/permissions\').operatorPolicy(\'<ACCOUNT_ID>\'), null, 2))" > docs/aws-operator-policy.json');
   });
 });
