@@ -44,8 +44,10 @@ export type { RuntimeEnv } from './env';
 export const HOP_LIMIT = 20;
 const GB = 1024 ** 3;
 const SYNC = TABLES.syncMessages;
-/** All slots of a join share one item; DynamoDB caps an item at 400 KB, so slot data above this share spills to storage. */
+/** All slots of a join share one item; DynamoDB caps an item at 400 KB, so slot data above its share of this spills to storage. */
 const JOIN_ITEM_BUDGET = 350_000;
+/** Room per slot for its field name and the slot record around the data. */
+const SLOT_OVERHEAD = 100;
 
 /**
  * What one invocation did.
@@ -427,7 +429,8 @@ class Invocation {
     let payloadBytes = 0;
     if (data) {
       payloadBytes = byteSize(data.json);
-      if (payloadBytes <= Math.floor(JOIN_ITEM_BUDGET / j.slots.length)) value = { kind: 'data', data: data.value, bytes: payloadBytes, hops: this.hops };
+      const share = Math.floor(JOIN_ITEM_BUDGET / j.slots.length) - SLOT_OVERHEAD;
+      if (payloadBytes <= share) value = { kind: 'data', data: data.value, bytes: payloadBytes, hops: this.hops };
       else {
         const skey = spillKey(this.envelope.workflow_id, this.runId, `${join}-${index}`.replace(/[^A-Za-z0-9_.-]/g, '_'));
         await this.env.packages.put(this.env.region, skey, Buffer.from(data.json, 'utf8'));
