@@ -60,6 +60,12 @@ export function fitBestLine(samples: ReadonlyArray<readonly [number, number]>): 
 }
 
 const clamp01 = (x: number): number => Math.min(1, Math.max(0, x));
+/**
+ * Sizes in GB are bytes / 2^30: exact binary fractions that print with ~20 digits. Six
+ * significant digits (an error below one part in a million) make the record a third smaller,
+ * so more samples fit the item limit; durations and latencies are kept as stored (µs).
+ */
+const gb6 = (x: number): number => (x === 0 ? 0 : Number(x.toPrecision(6)));
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
 /** Builds the workflow_instance record from a summary (pure). `maxBytes` bounds its JSON size. */
@@ -89,7 +95,7 @@ export function buildWorkflowInstanceRecord(summary: WorkflowSummary, now: Date,
 
   for (const run of summary.runs) {
     runtimes.push(run.runtime_s);
-    entrySizes.push(run.entry.payload_gb);
+    entrySizes.push(gb6(run.entry.payload_gb));
     wpd.push(run.entry.wpd_gb);
     if (run.entry.client_latency_s !== null) push(clientLatency, run.entry.region, run.entry.client_latency_s);
     for (const x of run.executions) {
@@ -97,7 +103,7 @@ export function buildWorkflowInstanceRecord(summary: WorkflowSummary, now: Date,
       a.invocations++;
       let r = a.regions.get(x.region);
       if (!r) a.regions.set(x.region, (r = { cpu: [], samples: [] }));
-      r.samples.push({ duration_s: x.duration_s, data_transfer_gb: x.data_transfer_gb, call_offsets_s: { ...x.calls } });
+      r.samples.push({ duration_s: x.duration_s, data_transfer_gb: gb6(x.data_transfer_gb), call_offsets_s: { ...x.calls } });
       if (x.cpu_s !== null && x.duration_s > 0 && x.memory_mb > 0) {
         const u = clamp01(x.cpu_s / (x.duration_s * (x.memory_mb / MB_PER_VCPU)));
         r.cpu.push(u);
@@ -113,14 +119,14 @@ export function buildWorkflowInstanceRecord(summary: WorkflowSummary, now: Date,
         invokedHere.add(k);
         e.invoked++;
       }
-      e.sizes.push(m.size_gb);
+      e.sizes.push(gb6(m.size_gb));
       if (m.sync_gb !== null) e.sync.push(m.sync_gb);
       if (m.latency_s !== null) {
         let byTo = e.rr.get(m.from_region);
         if (!byTo) e.rr.set(m.from_region, (byTo = new Map()));
         let l = byTo.get(m.to_region);
         if (!l) byTo.set(m.to_region, (l = []));
-        l.push([m.size_gb, m.latency_s]);
+        l.push([gb6(m.size_gb), m.latency_s]);
       }
     }
     for (const [from, to] of run.skipped) edge(from, to).non++;
@@ -158,7 +164,7 @@ export function buildWorkflowInstanceRecord(summary: WorkflowSummary, now: Date,
           invocation_probability: total > 0 ? e.invoked / total : 0,
           transfer_sizes_gb: tail(e.sizes),
           regions_to_regions,
-          ...(e.sync.length ? { sync_size_gb: mean(e.sync) } : {}),
+          ...(e.sync.length ? { sync_size_gb: gb6(mean(e.sync)) } : {}),
         };
       }
       instance_summary[name] = {
@@ -176,7 +182,7 @@ export function buildWorkflowInstanceRecord(summary: WorkflowSummary, now: Date,
       workflow_runtime_samples: tail(runtimes),
       daily_invocation_counts: { ...summary.daily_invocation_counts },
       daily_failure_counts: { ...summary.daily_failure_counts },
-      start_hop_summary: { invoked: summary.runs.length, wpd_size_gb: mean(wpd), transfer_sizes_gb: tail(entrySizes), latencies_s },
+      start_hop_summary: { invoked: summary.runs.length, wpd_size_gb: gb6(mean(wpd)), transfer_sizes_gb: tail(entrySizes), latencies_s },
       instance_summary,
     };
   };
