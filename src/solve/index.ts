@@ -22,14 +22,15 @@
  *   const plan = finishSolve(input, s);
  *
  * solveWorkflow runs exactly this loop, so both give the same plan. Scores are seeded and use
- * common random numbers (every candidate of an hour is simulated with the same seed), so which
- * Lambda scores which batch does not matter.
+ * common random numbers (every candidate of every hour is simulated with the same seed), so
+ * which Lambda scores which batch does not matter. Only carbon depends on the hour, linearly in
+ * the grid intensities, so a deployment proposed by several hours in a round is simulated once.
  */
 import { UserError } from '../model/errors';
 import type { StagedPlan } from '../model/staging';
 import { Model, compileModel } from './compile';
 import type { SolveInput } from './input';
-import { unpack } from './rank';
+import { pack, unpack } from './rank';
 import { BatchResult, CandidateBatch, SolveOptions, SolveState, absorbScores, batchesOf, initialState, issueRound, resolveOptions } from './search';
 import { HourData, Simulator, hourData } from './simulate';
 
@@ -97,14 +98,17 @@ export function evaluateBatch(input: SolveInput, batch: CandidateBatch): BatchRe
   const c = compiled(input, batch.runs);
   if (batch.fingerprint !== c.model.fingerprint)
     throw new Error(`batch of ${batch.workflow_id} was built for other regions or instances (fingerprint ${batch.fingerprint}, input ${c.model.fingerprint})`);
-  return {
-    items: batch.items.map((it) => {
-      const h = batch.hours[it.h];
-      if (!h) throw new Error(`batch item names hour index ${it.h}, which the batch does not list`);
-      const m = c.sim.evaluate(it.d, hourOf(c, input, h.hour), { runs: batch.runs, tail: batch.tail, seed: h.seed });
-      return { h: it.h, i: it.i, m: [m.cost.mean, m.cost.tail, m.runtime.mean, m.runtime.tail, m.carbon.mean, m.carbon.tail] };
-    }),
-  };
+  const items: BatchResult['items'] = [];
+  for (const it of batch.items) {
+    const hds = it.at.map(([h]) => {
+      if (!(h >= 0 && h < batch.hours.length)) throw new Error(`batch item names hour index ${h}, which the batch does not list`);
+      return hourOf(c, input, batch.hours[h]);
+    });
+    // one simulation for every hour that proposed this deployment
+    const ms = c.sim.evaluateHours(it.d, hds, { runs: batch.runs, tail: batch.tail, seed: batch.seed });
+    it.at.forEach(([h, i], k) => items.push({ h, i, m: pack(ms[k]) }));
+  }
+  return { items };
 }
 
 /** Folds the scores of every batch of the current round into a new state. */

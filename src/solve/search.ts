@@ -74,7 +74,6 @@ export interface HourState {
   key: string;
   /** the intensity hour ("0"…"23") or null for the daily overall */
   hour: string | null;
-  seed: number;
   phase: 'start' | 'fine' | 'stochastic' | 'done';
   home: Packed | null;
   best: { d: number[]; m: Packed } | null;
@@ -97,11 +96,13 @@ export interface SolveState {
   hours: HourState[];
 }
 
-/** One candidate to score: hour index, its index in that hour's pending list, the deployment. */
+/**
+ * One deployment to score, and where its scores go: [hour index, index in that hour's pending
+ * list] pairs. Hours proposing the same deployment in a round share one simulation.
+ */
 export interface CandidateItem {
-  h: number;
-  i: number;
   d: number[];
+  at: Array<[number, number]>;
 }
 
 /** A Monte Carlo batch: what one Map iteration (one Lambda) scores. */
@@ -110,8 +111,10 @@ export interface CandidateBatch {
   fingerprint: string;
   runs: number;
   tail: number;
-  /** per hour index: its intensity hour and seed */
-  hours: Array<{ hour: string | null; seed: number }>;
+  /** the simulation seed: the same for every candidate and hour (common random numbers) */
+  seed: number;
+  /** per hour index: the intensity hour ("0"…"23", or null for the daily overall) */
+  hours: Array<string | null>;
   items: CandidateItem[];
 }
 
@@ -209,7 +212,6 @@ export function initialState(model: Model, input: SolveInput, options: ResolvedO
   const hours: HourState[] = keys.map((key) => ({
     key,
     hour: options.hours ? key : null,
-    seed: (options.seed ^ fnv1a(`hour:${key}`)) >>> 0,
     phase: 'start',
     home: null,
     best: null,
@@ -299,14 +301,23 @@ function proposeMoves(model: Model, state: SolveState, hs: HourState, w: Walk): 
   w.remembered = encodeHashes(remembered.slice(-C.REMEMBERED_DEPLOYMENTS));
 }
 
-/** Splits the pending candidates of every hour into batches of batchSize. */
+/** Groups the pending candidates of every hour by deployment and splits them into batches of batchSize deployments. */
 export function batchesOf(state: SolveState): CandidateBatch[] {
-  const items: CandidateItem[] = [];
-  state.hours.forEach((hs, h) => hs.pending.forEach((d, i) => items.push({ h, i, d })));
+  const byKey = new Map<string, CandidateItem>();
+  state.hours.forEach((hs, h) =>
+    hs.pending.forEach((d, i) => {
+      const key = d.join(',');
+      const item = byKey.get(key);
+      if (item) item.at.push([h, i]);
+      else byKey.set(key, { d, at: [[h, i]] });
+    }),
+  );
+  const items = [...byKey.values()];
   const out: CandidateBatch[] = [];
-  const hours = state.hours.map((hs) => ({ hour: hs.hour, seed: hs.seed }));
-  for (let k = 0; k < items.length; k += state.options.batchSize)
-    out.push({ workflow_id: state.workflow_id, fingerprint: state.fingerprint, runs: state.options.runs, tail: state.options.tail, hours, items: items.slice(k, k + state.options.batchSize) });
+  const hours = state.hours.map((hs) => hs.hour);
+  const o = state.options;
+  for (let k = 0; k < items.length; k += o.batchSize)
+    out.push({ workflow_id: state.workflow_id, fingerprint: state.fingerprint, runs: o.runs, tail: o.tail, seed: o.seed, hours, items: items.slice(k, k + o.batchSize) });
   return out;
 }
 
@@ -371,7 +382,8 @@ export function absorbScores(model: Model, input: SolveInput, state: SolveState,
           maxCombinations: combinations(model),
           remembered: encodeHashes(hs.pending.map(hashOf)),
           bias,
-          rng: (hs.seed ^ 0x5bd1e995) >>> 0,
+          // every hour walks from the same seed: hours differ by their intensities, not by luck
+          rng: (o.seed ^ 0x5bd1e995) >>> 0,
         };
         hs.phase = 'stochastic';
       }

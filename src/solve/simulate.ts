@@ -12,7 +12,7 @@
  * Nothing is allocated per simulated run: scratch arrays live in the Simulator. Seeded (sfc32).
  */
 import type { DeploymentMetrics } from '../model/staging';
-import { FallbackLog, gridIntensity, readUnits, routeIntensity, untrackedTransferCarbonPerGb } from './calculators';
+import { FallbackLog, gridIntensity, readUnits } from './calculators';
 import * as C from './constants';
 import type { Model } from './compile';
 import type { SolveInput } from './input';
@@ -55,8 +55,9 @@ export class Simulator {
   // per-deployment constants
   private readonly nCostPerSec: Float64Array;
   private readonly nInv: Float64Array;
-  private readonly nCarbonPerSec: Float64Array;
-  private readonly nDtCarbon: Float64Array;
+  private readonly nCol: Int32Array; // carbon column of the node's region
+  private readonly nCarbonPerSec: Float64Array; // gCO2e per s per unit of grid intensity
+  private readonly homeCol: number[] = [0];
   private readonly nExecStart: Int32Array;
   private readonly nExecCount: Int32Array;
   private readonly nScale: Float64Array;
@@ -67,9 +68,17 @@ export class Simulator {
   private readonly eAdd: Float64Array;
   private readonly eEgress: Float64Array;
   private readonly eSns: Float64Array;
-  private readonly eCarbon: Float64Array;
+  private readonly eColA: Int32Array; // carbon columns of the edge's two ends
+  private readonly eColB: Int32Array;
   private readonly eSyncCost: Float64Array;
-  private readonly eSyncCarbon: Float64Array;
+  /** region id → carbon column of this deployment (−1 if unused); column 0 is the constant term */
+  private readonly col: Int32Array;
+  private readonly colRegion: Int32Array;
+  private ncols = 1;
+  /** per run: carbon as coefficients of [1, I(colRegion[1]), I(colRegion[2]), …] */
+  private readonly coef: Float64Array;
+  private readonly intensity: Float64Array;
+  private readonly edgeSync: Float64Array;
   // per-run scratch
   private readonly ran: Uint8Array;
   private readonly start: Float64Array;
@@ -91,8 +100,8 @@ export class Simulator {
     const { N, E } = model;
     this.nCostPerSec = new Float64Array(N);
     this.nInv = new Float64Array(N);
+    this.nCol = new Int32Array(N);
     this.nCarbonPerSec = new Float64Array(N);
-    this.nDtCarbon = new Float64Array(N);
     this.nExecStart = new Int32Array(N);
     this.nExecCount = new Int32Array(N);
     this.nScale = new Float64Array(N);
@@ -103,9 +112,14 @@ export class Simulator {
     this.eAdd = new Float64Array(E);
     this.eEgress = new Float64Array(E);
     this.eSns = new Float64Array(E);
-    this.eCarbon = new Float64Array(E);
+    this.eColA = new Int32Array(E);
+    this.eColB = new Int32Array(E);
     this.eSyncCost = new Float64Array(E);
-    this.eSyncCarbon = new Float64Array(E);
+    this.col = new Int32Array(model.regions.length);
+    this.colRegion = new Int32Array(model.regions.length + 1);
+    this.coef = new Float64Array(maxRuns * (model.regions.length + 1));
+    this.intensity = new Float64Array(model.regions.length + 1);
+    this.edgeSync = model.edgeSyncGb;
     this.ran = new Uint8Array(N);
     this.start = new Float64Array(N);
     this.fired = new Uint8Array(E);
@@ -127,20 +141,31 @@ export class Simulator {
     }
   }
 
-  /** Precomputes every per-node and per-edge constant of a deployment at an hour. */
-  private prepare(d: ArrayLike<number>, hd: HourData): void {
+  /** Precomputes every per-node and per-edge constant of a deployment (hour-independent). */
+  private prepare(d: ArrayLike<number>): void {
     const m = this.model;
     const { N, E, R } = m;
-    const I = hd.intensity;
-    const home = m.homeIndex;
+    // carbon columns: the constant, then every region the deployment touches (home and the
+    // system region included): carbon is linear in their grid intensities
+    this.col.fill(-1);
+    let nc = 1;
+    const use = (r: number): number => {
+      if (this.col[r] < 0) {
+        this.col[r] = nc;
+        this.colRegion[nc++] = r;
+      }
+      return this.col[r];
+    };
+    this.homeCol[0] = use(m.homeIndex);
+    use(m.systemIndex);
     for (let i = 0; i < N; i++) {
       const r = d[i];
       const p = m.params[r];
       const at = i * R + r;
       this.nCostPerSec[i] = m.costPerSec[at];
       this.nInv[i] = m.invocationCost[at];
-      this.nCarbonPerSec[i] = (m.powerKw[at] / 3600) * p.pue * I[r];
-      this.nDtCarbon[i] = untrackedTransferCarbonPerGb(routeIntensity(I[home], I[r], home === r));
+      this.nCol[i] = use(r);
+      this.nCarbonPerSec[i] = (m.powerKw[at] / 3600) * p.pue;
       this.nExecStart[i] = m.execStart[at];
       this.nExecCount[i] = m.execCount[at];
       this.nScale[i] = m.execScale[at];
@@ -148,6 +173,7 @@ export class Simulator {
       this.nRead[i] = p.dynamoReadCost;
       this.nSns[i] = p.snsRequestCost;
     }
+    this.ncols = nc;
     for (let e = 0; e < E; e++) {
       const a = d[m.edgeSrc[e]];
       const b = d[m.edgeDst[e]];
@@ -155,40 +181,57 @@ export class Simulator {
       this.eLatBase[e] = m.slotBucketBase[m.slotBase[e] + m.pairSlot[at]];
       this.eAdd[e] = m.pairAdd[at];
       const cross = a !== b;
-      const route = routeIntensity(I[a], I[b], !cross);
       this.eEgress[e] = cross ? m.params[a].egressCost : 0;
       this.eSns[e] = m.params[b].snsRequestCost;
-      this.eCarbon[e] = C.TRANSMISSION_KWH_PER_GB * route;
+      // route intensity: the mean of both ends (which is the region's own inside a region)
+      this.eColA[e] = this.col[a];
+      this.eColB[e] = this.col[b];
       // a join slot write returns a response to the caller (Caribou's sync size, 1 KB by default)
       this.eSyncCost[e] = cross ? m.edgeSyncGb[e] * m.params[b].egressCost : 0;
-      this.eSyncCarbon[e] = m.edgeSyncGb[e] * C.TRANSMISSION_KWH_PER_GB * route;
     }
   }
 
   /** Scores one deployment at one hour: mean and tail of cost (USD), runtime (s), carbon (gCO2e) per run. */
   evaluate(deployment: ArrayLike<number>, hd: HourData, opts: SimOptions): DeploymentMetrics {
+    return this.evaluateHours(deployment, [hd], opts)[0];
+  }
+
+  /**
+   * Scores one deployment at several hours from one simulation: only grid intensity depends on
+   * the hour, and every run's carbon is linear in the intensities, so each run records its
+   * carbon as coefficients per region and each hour is a dot product. Same result as
+   * evaluating each hour on its own with the same seed.
+   */
+  evaluateHours(deployment: ArrayLike<number>, hds: readonly HourData[], opts: SimOptions): DeploymentMetrics[] {
     const runs = opts.runs;
     if (!(runs >= 1 && runs <= this.maxRuns)) throw new Error(`runs must be 1 to ${this.maxRuns}; got ${runs}`);
     this.check(deployment);
-    this.prepare(deployment, hd);
+    this.prepare(deployment);
     this.evaluations++;
     const m = this.model;
     const N = m.N;
     const { isJoin, execPool, execStride, outStart, inStart, inEdges, edgeDst, edgeOffset, edgeProb, sizePool, sizeChunks, sizeBucket, sizeStart, sizeCount, latStart, latCount, latPool, clientSizes, clientChunks } = m;
-    const { nCostPerSec, nInv, nCarbonPerSec, nDtCarbon, nExecStart, nExecCount, nScale, nWrite, nRead, nSns, eLatBase, eAdd, eEgress, eSns, eCarbon, eSyncCost, eSyncCarbon, ran, start, fired, arrival, size, order } = this;
+    const { nCostPerSec, nInv, nCol, nCarbonPerSec, nExecStart, nExecCount, nScale, nWrite, nRead, nSns, eLatBase, eAdd, eEgress, eSns, eColA, eColB, eSyncCost, edgeSync, ran, start, fired, arrival, size, order, coef } = this;
+    const K = this.ncols;
+    const homeCol = this.homeCol[0];
     const outCost = this.samples.cost;
     const outRuntime = this.samples.runtime;
-    const outCarbon = this.samples.carbon;
     const nodeRuns = this.samples.nodeRuns;
     nodeRuns.fill(0);
-    const I = hd.intensity;
+    coef.fill(0, 0, runs * K);
     const entry = deployment[0];
     // placement decision read at the entry from the system region: RRUs there, data over the route
     const sys = m.systemIndex;
     const wpdCost = readUnits(m.wpdSizeGb) * m.params[sys].dynamoReadCost + (sys === entry ? 0 : m.wpdSizeGb * m.params[sys].egressCost);
-    const wpdCarbon = m.wpdSizeGb * C.TRANSMISSION_KWH_PER_GB * routeIntensity(I[sys], I[entry], sys === entry);
+    const wpdHalf = 0.5 * m.wpdSizeGb * C.TRANSMISSION_KWH_PER_GB;
+    const sysCol = this.col[sys];
+    const entryCol = this.col[entry];
     // the client's payload arrives from an unknown region: 410 gCO2e/kWh, SNS at the entry's price
     const clientCarbonPerGb = C.TRANSMISSION_KWH_PER_GB * C.GRID_CARBON_DEFAULT;
+    // data moved during execution: half at 410, half over the home→region route (Caribou)
+    const dtConst = 0.5 * C.TRANSMISSION_KWH_PER_GB * C.GRID_CARBON_DEFAULT;
+    const dtQuarter = 0.25 * C.TRANSMISSION_KWH_PER_GB;
+    const half = 0.5 * C.TRANSMISSION_KWH_PER_GB;
     const clientSns = m.params[entry].snsRequestCost;
     const nClient = clientSizes.length;
     const KB = C.KB_PER_GB;
@@ -224,12 +267,15 @@ export class Simulator {
         rb[k] = (t >>> 0) * 2.3283064365386963e-10; // 2^-32
       }
       let cost = wpdCost;
-      let carbon = wpdCarbon;
       let runtime = 0;
+      const cb = run * K; // this run's carbon coefficients: coef[cb + column]
+      coef[cb + sysCol] += wpdHalf;
+      coef[cb + entryCol] += wpdHalf;
+      let carbon0 = 0; // the constant term
       {
         const q = (rb[0] * nClient) | 0;
         cost += clientChunks[q] * clientSns;
-        carbon += clientSizes[q] * clientCarbonPerGb;
+        carbon0 += clientSizes[q] * clientCarbonPerGb;
       }
       for (let i = 0; i < N; i++) {
         let didRun = 0;
@@ -284,7 +330,11 @@ export class Simulator {
           const fin = t0 + dur;
           if (fin > runtime) runtime = fin;
           cost += dur * nCostPerSec[i] + nInv[i];
-          carbon += dur * nCarbonPerSec[i] + execPool[base + 1] * nDtCarbon[i];
+          coef[cb + nCol[i]] += dur * nCarbonPerSec[i];
+          const dt = execPool[base + 1];
+          carbon0 += dt * dtConst;
+          coef[cb + homeCol] += dt * dtQuarter;
+          coef[cb + nCol[i]] += dt * dtQuarter;
           for (let e = oLo; e < oHi; e++) {
             const tCall = t0 + execPool[base + edgeOffset[e]] * scale;
             const r = edgeSlot + 3 * e;
@@ -297,12 +347,12 @@ export class Simulator {
               arrival[e] = tCall + lat;
               size[e] = s;
               cost += s * eEgress[e];
-              carbon += s * eCarbon[e];
+              // input data of the target, over the route: the mean of both ends' intensities
+              const g = isJoin[edgeDst[e]] === 0 ? s * half : (s + edgeSync[e]) * half;
+              coef[cb + eColA[e]] += g;
+              coef[cb + eColB[e]] += g;
               if (isJoin[edgeDst[e]] === 0) cost += sizeChunks[q] * eSns[e];
-              else {
-                cost += eSyncCost[e];
-                carbon += eSyncCarbon[e];
-              }
+              else cost += eSyncCost[e];
             } else {
               fired[e] = 0;
               size[e] = 0;
@@ -311,7 +361,8 @@ export class Simulator {
                 // the skip marker is written into the join's item
                 arrival[e] = tCall + lat;
                 cost += eSyncCost[e];
-                carbon += eSyncCarbon[e];
+                coef[cb + eColA[e]] += edgeSync[e] * half;
+                coef[cb + eColB[e]] += edgeSync[e] * half;
               }
             }
           }
@@ -327,20 +378,30 @@ export class Simulator {
               const li = eLatBase[e] + sizeBucket[q];
               arrival[e] = t0 + latPool[latStart[li] + ((rb[r + 1] * latCount[li]) | 0)] + eAdd[e];
               cost += eSyncCost[e];
-              carbon += eSyncCarbon[e];
+              coef[cb + eColA[e]] += edgeSync[e] * half;
+              coef[cb + eColB[e]] += edgeSync[e] * half;
             }
           }
         }
       }
       outCost[run] = cost;
       outRuntime[run] = runtime;
-      outCarbon[run] = carbon;
+      coef[cb] = carbon0;
     }
-    return {
-      cost: this.stat(outCost, runs, opts.tail),
-      runtime: this.stat(outRuntime, runs, opts.tail),
-      carbon: this.stat(outCarbon, runs, opts.tail),
-    };
+    const costStat = this.stat(outCost, runs, opts.tail);
+    const runtimeStat = this.stat(outRuntime, runs, opts.tail);
+    const outCarbon = this.samples.carbon;
+    const intensity = this.intensity;
+    return hds.map((hd) => {
+      intensity[0] = 1;
+      for (let c = 1; c < K; c++) intensity[c] = hd.intensity[this.colRegion[c]];
+      for (let run = 0, cb = 0; run < runs; run++, cb += K) {
+        let g = 0;
+        for (let c = 0; c < K; c++) g += coef[cb + c] * intensity[c];
+        outCarbon[run] = g;
+      }
+      return { cost: costStat, runtime: runtimeStat, carbon: this.stat(outCarbon, runs, opts.tail) };
+    });
   }
 
   private stat(xs: Float64Array, n: number, tail: number): { mean: number; tail: number } {

@@ -41,6 +41,15 @@ describe('solve: search and plans', () => {
     assert.deepEqual(finishSolve(other, state), whole);
   });
 
+  it('simulates a deployment proposed by several hours once per round', () => {
+    const input = referenceScenario();
+    const r = nextRound(input, prepareSolve(input, { ...fast, algorithm: 'coarse', hours: HOURS }));
+    const items = r.batches.flatMap((b) => b.items);
+    // home + 9 single-region deployments, each for the 4 hours
+    assert.equal(items.length, 10);
+    assert.ok(items.every((it) => it.at.length === HOURS.length));
+  });
+
   it('keeps the round state small: 24 hours well under 256 KB', () => {
     const input = referenceScenario({ chain: 8 });
     let state = prepareSolve(input, { runs: 50, hours: Array.from({ length: 24 }, (_, h) => String(h)), iterations: 2000 });

@@ -166,6 +166,23 @@ describe('solve: Monte Carlo simulator', () => {
     assert.notDeepEqual(a, c);
   });
 
+  it('scores several hours from one simulation exactly as hour by hour', () => {
+    const input = referenceScenario({ intensity: (i, h) => 50 + ((i * 97 + (h ?? 0) * 31) % 400) });
+    const model = compileModel(input);
+    const sim = new Simulator(model);
+    const hds = ['0', '7', '13', '23'].map((h) => hourData(input, model, h));
+    const d = [0, 3, 3, 7, 9];
+    const together = sim.evaluateHours(d, hds, opts);
+    hds.forEach((hd, k) => {
+      const alone = sim.evaluate(d, hd, opts);
+      assert.deepEqual(alone.cost, together[k].cost);
+      assert.deepEqual(alone.runtime, together[k].runtime);
+      assert.ok(Math.abs(alone.carbon.mean - together[k].carbon.mean) < 1e-15);
+      assert.ok(Math.abs(alone.carbon.tail - together[k].carbon.tail) < 1e-15);
+    });
+    assert.notEqual(together[0].carbon.mean, together[3].carbon.mean);
+  });
+
   it('rejects a malformed deployment with a clear message', () => {
     const input = referenceScenario({ regions: 2 });
     const model = compileModel(input);
