@@ -86,6 +86,13 @@ describe('runtime: small_sync_example', () => {
     for (const n of ['ENTRY_POINT', 'INVOKED', 'INVOKING_SUCCESSOR', 'INVOKING_SYNC_NODE', 'JOIN_DATA', 'EXECUTED']) assert.ok(names.includes(n), n);
     assert.ok(events.every((e) => e.run_id === r.started.runId));
     assert.equal(r.started.route.time_key, '0');
+    // the log syncer pairs each INVOKED with the line of the call that sent it, by taint
+    const sentTaints = new Set(events.filter((e) => e.event === 'INVOKING_SUCCESSOR' || (e.event === 'INVOKING_SYNC_NODE' && e.fired)).map((e) => e.taint));
+    const invoked = events.filter((e) => e.event === 'INVOKED' && e.instance !== 'initial:entry_point:0');
+    assert.equal(invoked.length, 3);
+    for (const e of invoked) assert.ok(sentTaints.has(e.taint), `INVOKED ${e.instance} has a sender line`);
+    // and every offset and size is a number ≥ 0
+    for (const e of events) for (const [k, v] of Object.entries(e)) if (/_(s|gb)$/.test(k) && v !== null) assert.ok(typeof v === 'number' && v >= 0, `${e.event}.${k}`);
   });
 });
 
