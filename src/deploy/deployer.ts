@@ -144,14 +144,16 @@ export function homePlacementDecision(config: WorkflowConfig, deployed: Deployed
   return { workflow_id: config.workflow_id, entry_instance: entry.instance_name, home_deployment, current_deployment: null, updated_at: now.toISOString() };
 }
 
-/** Deletes functions, topics, log streams and code packages. */
+/**
+ * Deletes functions, topics, code packages and spilled payloads. Log streams stay (on AWS
+ * the log groups keep a retention) so that the log syncer can still read the last runs.
+ */
 async function teardown(cloud: Cloud, id: string, functions: DeployedFunction[], regions: string[]): Promise<void> {
   const errors: string[] = [];
   for (const f of functions) {
     try {
       await cloud.messaging.deleteTopic(f.region, f.topic);
       await cloud.functions.remove(f.region, f.physical_name);
-      (cloud as Cloud & { removeLogStream?: (r: string, n: string) => void }).removeLogStream?.(f.region, f.physical_name);
     } catch (err) {
       errors.push(`${f.physical_name}: ${(err as Error).message}`);
     }
@@ -167,7 +169,7 @@ async function teardown(cloud: Cloud, id: string, functions: DeployedFunction[],
  * Removes a workflow and everything deploy and migrations created for it: functions, topics,
  * code packages, spilled payloads, and its records in every system table, the registration
  * (deployment_manager_resource_table) last. The per-region join tables are shared by all
- * workflows and stay (on AWS their items expire by TTL).
+ * workflows and stay (on AWS their items expire by TTL); so do log streams, for the log syncer.
  */
 export async function removeWorkflow(cloud: Cloud, workflowId: string): Promise<void> {
   const t = cloud.tables;
