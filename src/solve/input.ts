@@ -44,7 +44,12 @@ export function decodeWorkflowConfigItem(raw: unknown, workflowId: string): Work
  */
 export async function loadSolveInput(kv: KeyValueStore, workflowId: string): Promise<SolveInput> {
   const get = (table: string, key: string) => kv.get(SYSTEM_REGION, table, key);
-  const rawConfig = await get(TABLES.deploymentManagerResource, workflowId);
+  let rawConfig: unknown;
+  try {
+    rawConfig = await get(TABLES.deploymentManagerResource, workflowId);
+  } catch (err) {
+    throw new UserError(`cannot read ${TABLES.deploymentManagerResource} (${(err as Error).message}); is the framework set up (caribou setup_tables)?`);
+  }
   if (rawConfig === undefined)
     throw new UserError(`workflow ${workflowId} is not deployed: ${TABLES.deploymentManagerResource} has no entry for it`);
   const config = decodeWorkflowConfigItem(rawConfig, workflowId);
@@ -52,7 +57,13 @@ export async function loadSolveInput(kv: KeyValueStore, workflowId: string): Pro
   const instance = rawInstance === undefined ? null : decodeOrThrow(WorkflowInstanceRecord, rawInstance, `${TABLES.workflowInstance}[${workflowId}]`);
 
   const available: string[] = [];
-  for (const key of await kv.keys(SYSTEM_REGION, TABLES.availableRegions)) {
+  let keys: string[];
+  try {
+    keys = await kv.keys(SYSTEM_REGION, TABLES.availableRegions);
+  } catch (err) {
+    throw new UserError(`cannot list ${TABLES.availableRegions} (${(err as Error).message}); collect region data first (caribou data_collect)`);
+  }
+  for (const key of keys) {
     const raw = await get(TABLES.availableRegions, key);
     // keys are region codes; a record whose provider is not AWS is not a candidate
     const rec = decodeOrThrow(AvailableRegion, raw, `${TABLES.availableRegions}[${key}]`);

@@ -257,8 +257,7 @@ export function issueRound(model: Model, state: SolveState): boolean {
       hs.pending.push(home);
       if (o.algorithm === 'fine') {
         hs.total = combinations(model);
-        const homeIdx = -1; // the enumeration includes home; it is scored again (cheap, simpler)
-        void homeIdx;
+        // the enumeration includes home again; it shares the round's simulation of home
         for (; hs.cursor < hs.total && hs.pending.length < FINE_CHUNK; hs.cursor++) hs.pending.push(fineCandidate(model, hs.cursor));
       } else hs.pending.push(...singleRegionCandidates(model));
     } else if (hs.phase === 'fine') {
