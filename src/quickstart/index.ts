@@ -106,6 +106,8 @@ export async function quickstart(opts: QuickstartOptions = {}): Promise<Quicksta
   // a fresh state folder makes the quickstart re-runnable and its numbers repeatable
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
+  // the state folder is scratch: keep it out of git wherever it is
+  fs.writeFileSync(path.join(dir, '.gitignore'), '*\n');
   const cloud = await openLocalCloud({ home: path.join(dir, 'cloud'), start: day });
   try {
     const project = await loadWorkflowProject(path.join(EXAMPLES_DIR, example));

@@ -17,7 +17,7 @@ for (const example of ['small_sync_example', 'map_reduce']) {
       const c = await freshDeployment(example);
       try {
         const payload = SAMPLE_PAYLOADS[example];
-        const before = await runMany(c.cloud, c.id, Array.from({ length: 40 }, (_, i) => payload(i)), { at: new Date(DAY.getTime() + 60_000), spacingS: 1800 });
+        const before = await runMany(c.cloud, c.id, Array.from({ length: 24 }, (_, i) => payload(i)), { at: new Date(DAY.getTime() + 60_000), spacingS: 3600 });
         assert.ok(before.every((r) => r.status === 'succeeded'));
         const home = await readWpd(c.cloud, c.id);
         assert.equal(home.current_deployment ?? null, null);
@@ -25,7 +25,7 @@ for (const example of ['small_sync_example', 'map_reduce']) {
         const cycleAt = new Date(DAY.getTime() + 25 * 3600_000);
         c.cloud.advanceTo(cycleAt);
         const events: string[] = [];
-        const out = await runCycle(c.cloud, { force: true, workflows: [c.id], solve: { seed: 7 } }, (e) => events.push(`${e.type}:${e.state ?? ''}`));
+        const out = await runCycle(c.cloud, { force: true, workflows: [c.id], solve: { seed: 7, runs: 500 } }, (e) => events.push(`${e.type}:${e.state ?? ''}`));
         assert.equal(out.status, 'SUCCEEDED', out.error);
         for (const s of ['Collect', 'SyncLogs', 'Decide', 'Solve', 'Prepare', 'EvaluateBatches', 'Select', 'Migrate']) assert.ok(events.includes(`StateEntered:${s}`), `no ${s}`);
         const o = out.output as { decide: { due: unknown[] }; solve: Array<{ status: string }>; migrate: { workflows: Array<{ status: string; migrated_instances: number }> } };
@@ -47,7 +47,7 @@ for (const example of ['small_sync_example', 'map_reduce']) {
 
         // runs after the cycle go where the decision says, and emit less (measured)
         const start = new Date(cycleAt.getTime() + 600_000);
-        const after = await runMany(c.cloud, c.id, Array.from({ length: 20 }, (_, i) => payload(100 + i)), { at: start, spacingS: 1800 });
+        const after = await runMany(c.cloud, c.id, Array.from({ length: 12 }, (_, i) => payload(100 + i)), { at: start, spacingS: 7200 });
         const newRegions = new Set(moved.map(([, p]) => p.region));
         let away = 0;
         for (const r of after) {
