@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import type { AwsCloud } from '../../src/cloud/aws';
+import { DescribeTimeToLiveCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { SYNC_TABLE_TTL_S, type AwsCloud } from '../../src/cloud/aws';
+import { TTL_ATTRIBUTE } from '../../src/cloud/aws/dynamodb-store';
 import { TABLES } from '../../src/model/tables';
 import { caseArb, check } from '../runtime/join-cases';
 import { motoCloud, useMoto } from './moto';
@@ -55,6 +57,22 @@ describe('aws: join protocol on DynamoDB (moto)', function () {
     assert.equal(first.set, true);
     assert.equal(dup.set, false);
     assert.deepEqual(dup.fields, { 'a#0': { v: 1 } });
+  });
+
+  it('join items expire a day after their first write (DynamoDB TTL, AWS only)', async () => {
+    const ddb = cloud.context.client(DynamoDBClient, region);
+    const ttl = await ddb.send(new DescribeTimeToLiveCommand({ TableName: table }));
+    assert.equal(ttl.TimeToLiveDescription?.TimeToLiveStatus, 'ENABLED');
+    assert.equal(ttl.TimeToLiveDescription?.AttributeName, TTL_ATTRIBUTE);
+    const key = 'wf-0.0.1:run-ttl:join:1';
+    await cloud.tables.setFieldOnce(region, table, key, 'a#0', 1);
+    const read = async () => Number((await ddb.send(new GetItemCommand({ TableName: table, Key: { key: { S: key } } }))).Item![TTL_ATTRIBUTE].N);
+    const first = await read();
+    assert.ok(Math.abs(first - (Date.now() / 1000 + SYNC_TABLE_TTL_S)) < 60);
+    await new Promise((r) => setTimeout(r, 1100));
+    await cloud.tables.setFieldOnce(region, table, key, 'b#0', 2);
+    assert.equal(await read(), first, 'a later slot keeps the first expiry');
+    assert.deepEqual(await cloud.tables.get(region, table, key), { 'a#0': 1, 'b#0': 2 });
   });
 
   it('put ifAbsent admits one writer among many', async () => {

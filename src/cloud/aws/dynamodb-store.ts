@@ -4,6 +4,7 @@ import {
   DeleteItemCommand,
   DeleteTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -11,6 +12,7 @@ import {
   ResourceNotFoundException,
   ScanCommand,
   UpdateItemCommand,
+  UpdateTimeToLiveCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { UserError } from '../../model/errors';
@@ -44,7 +46,16 @@ export interface DynamoDbStoreOptions {
   activePollMs?: number;
   /** @deprecated tables are always awaited until ACTIVE now; kept so callers compile */
   waitForActive?: boolean;
+  /**
+   * Tables whose items expire (table → seconds after the item's first write), e.g. the
+   * per-run join table on AWS: writes stamp TTL_ATTRIBUTE and ensureTable turns DynamoDB's
+   * TTL on. dynalite has no TTL, so the local cloud leaves this unset.
+   */
+  expiring?: Record<string, number>;
 }
+
+/** The expiry attribute (epoch seconds), Caribou's name for it. */
+export const TTL_ATTRIBUTE = 'cb_ttl_expiration_time';
 
 const FIELD_PREFIX = 'f:';
 
@@ -100,7 +111,21 @@ export class DynamoDbKeyValueStore implements KeyValueStore {
       if (!(err instanceof ResourceInUseException || (err as Error)?.name === 'ResourceInUseException')) throw err;
     }
     await this.waitActive(client, TableName);
+    if (this.opts.expiring?.[table] !== undefined) await this.enableTtl(client, TableName);
     this.known.add(id);
+  }
+
+  private async enableTtl(client: DynamoDBClient, TableName: string): Promise<void> {
+    const d = await client.send(new DescribeTimeToLiveCommand({ TableName }));
+    const status = d.TimeToLiveDescription?.TimeToLiveStatus;
+    if (status === 'ENABLED' || status === 'ENABLING') return;
+    await client.send(new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: { Enabled: true, AttributeName: TTL_ATTRIBUTE } }));
+  }
+
+  /** The expiry stamp for an item of `table` written now, if the table's items expire. */
+  private expiry(table: string): AttributeValue | undefined {
+    const seconds = this.opts.expiring?.[table];
+    return seconds === undefined ? undefined : { N: String(Math.floor(Date.now() / 1000) + seconds) };
   }
 
   private async waitActive(client: DynamoDBClient, TableName: string): Promise<void> {
@@ -133,12 +158,13 @@ export class DynamoDbKeyValueStore implements KeyValueStore {
   }
 
   async put(region: string, table: string, key: string, value: unknown, opts?: { ifAbsent?: boolean }): Promise<boolean> {
+    const expiry = this.expiry(table);
     try {
       await this.call(region, table, (c, TableName) =>
         c.send(
           new PutItemCommand({
             TableName,
-            Item: { key: { S: key }, value: { S: JSON.stringify(value) } },
+            Item: { key: { S: key }, value: { S: JSON.stringify(value) }, ...(expiry ? { [TTL_ATTRIBUTE]: expiry } : {}) },
             ...(opts?.ifAbsent ? { ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': 'key' } } : {}),
           }),
         ),
@@ -183,16 +209,18 @@ export class DynamoDbKeyValueStore implements KeyValueStore {
     field: string,
     value: unknown,
   ): Promise<{ set: boolean; fields: Record<string, unknown> }> {
+    const expiry = this.expiry(table);
     try {
       const r = await this.call(region, table, (c, TableName) =>
         c.send(
           new UpdateItemCommand({
             TableName,
             Key: { key: { S: key } },
-            UpdateExpression: 'SET #f = :v',
+            // the expiry is set by the item's first write and kept by later ones
+            UpdateExpression: expiry ? 'SET #f = :v, #ttl = if_not_exists(#ttl, :ttl)' : 'SET #f = :v',
             ConditionExpression: 'attribute_not_exists(#f)',
-            ExpressionAttributeNames: { '#f': FIELD_PREFIX + field },
-            ExpressionAttributeValues: { ':v': { S: JSON.stringify(value) } },
+            ExpressionAttributeNames: { '#f': FIELD_PREFIX + field, ...(expiry ? { '#ttl': TTL_ATTRIBUTE } : {}) },
+            ExpressionAttributeValues: { ':v': { S: JSON.stringify(value) }, ...(expiry ? { ':ttl': expiry } : {}) },
             ReturnValues: 'ALL_NEW',
           }),
         ),

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { TABLES } from '../../model/tables';
 import type { Cloud } from '../ports';
 import { CloudWatchLogs } from './cloudwatch-logs';
 import { AwsContext, type AwsOptions } from './context';
@@ -12,6 +13,9 @@ import { SnsMessaging } from './sns-messaging';
 import { StepFunctions } from './step-functions';
 
 export { AwsContext } from './context';
+
+/** How long a join item lives on AWS (s); also in lambda-entry.ts. */
+export const SYNC_TABLE_TTL_S = 86_400;
 export type { AwsOptions } from './context';
 
 /** Options of the AWS target; each defaults from the environment. */
@@ -58,8 +62,8 @@ export async function createAwsCloud(opts: AwsCloudOptions = {}): Promise<AwsClo
   return {
     target: 'aws',
     context: ctx,
-    // Real DynamoDB creates tables asynchronously: wait for ACTIVE before using one.
-    tables: new DynamoDbKeyValueStore({ clientFor: (r) => ctx.client(DynamoDBClient, r), waitForActive: true }),
+    // Join items matter only while their run is in flight: they expire after a day (Caribou's SYNC_TABLE_TTL).
+    tables: new DynamoDbKeyValueStore({ clientFor: (r) => ctx.client(DynamoDBClient, r), expiring: { [TABLES.syncMessages]: SYNC_TABLE_TTL_S } }),
     messaging: new SnsMessaging(ctx, functions.grantTopic),
     functions,
     logs: new CloudWatchLogs(ctx),

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as t from 'io-ts';
 import type { RuntimeEnv } from '../../../sdk/runtime/env';
 import { decodeOrThrow } from '../../model/decode';
+import { TABLES } from '../../model/tables';
 import { AwsContext } from './context';
 import { DynamoDbKeyValueStore } from './dynamodb-store';
 import { S3PackageStore } from './s3-packages';
@@ -41,7 +42,8 @@ export function awsRuntimeEnv(region: string, accountId: string, endpoint?: stri
   const ctx = new AwsContext({ accountId, endpoint });
   return {
     region,
-    tables: new DynamoDbKeyValueStore({ clientFor: (r) => ctx.client(DynamoDBClient, r) }),
+    // join items expire like the AWS target's (index.ts SYNC_TABLE_TTL_S; not imported, to keep the bundle small)
+    tables: new DynamoDbKeyValueStore({ clientFor: (r) => ctx.client(DynamoDBClient, r), expiring: { [TABLES.syncMessages]: 86_400 } }),
     messaging: new SnsMessaging(ctx),
     packages: new S3PackageStore(ctx, false),
     now: () => new Date(),
