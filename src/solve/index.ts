@@ -16,6 +16,9 @@
  *   absorbRound(input, state, results[])     → SolveState         (all batches of the round, any order)
  *   finishSolve(input, state)                → StagedPlan         (decodes with src/model/staging)
  *
+ * Handlers decode what crosses a Lambda boundary with SolveStateCodec, CandidateBatchCodec and
+ * BatchResultCodec (./wire) and src/model/decode's decodeOrThrow.
+ *
  *   let s = prepareSolve(input, opts);
  *   for (;;) { const r = nextRound(input, s); if (r.done) break;
  *              s = absorbRound(input, r.state, r.batches.map((b) => evaluateBatch(input, b))); }
@@ -40,6 +43,7 @@ export type { SolveOptions, SolveState, CandidateBatch, BatchResult, Algorithm, 
 export type { Model } from './compile';
 export { compileModel } from './compile';
 export { Simulator, hourData } from './simulate';
+export { SolveStateCodec, CandidateBatchCodec, BatchResultCodec } from './wire';
 export type { HourData, SimOptions } from './simulate';
 
 interface Compiled {

@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
+import * as t from 'io-ts';
 import { MemoryKeyValueStore } from '../../src/cloud/memory/key-value';
 import { decodeOrThrow } from '../../src/model/decode';
 import { StagedPlan } from '../../src/model/staging';
-import { SolveInput, absorbRound, evaluateBatch, finishSolve, loadSolveInput, nextRound, prepareSolve, solveWorkflow } from '../../src/solve';
+import { BatchResultCodec, CandidateBatchCodec, SolveInput, SolveStateCodec, absorbRound, evaluateBatch, finishSolve, loadSolveInput, nextRound, prepareSolve, solveWorkflow } from '../../src/solve';
 import { SCENARIO_REGIONS, mulberry32, referenceScenario, writeScenarioTables } from '../../src/solve/reference-scenario';
 
 const HOURS = ['0', '6', '12', '18'];
@@ -24,7 +25,9 @@ describe('solve: search and plans', () => {
     const whole = solveWorkflow(input, opts);
     // a separate copy of the input, as a Lambda would read it from a table
     const other: SolveInput = JSON.parse(JSON.stringify(input));
-    let state = JSON.parse(JSON.stringify(prepareSolve(other, opts)));
+    // every message crosses a (simulated) Lambda boundary: JSON, then its codec
+    const wire = <A>(codec: t.Type<A, A, unknown>, v: A): A => decodeOrThrow(codec, JSON.parse(JSON.stringify(v)), 'message');
+    let state = wire(SolveStateCodec, prepareSolve(other, opts));
     let rounds = 0;
     for (;;) {
       const r = nextRound(other, state);
@@ -33,9 +36,9 @@ describe('solve: search and plans', () => {
         break;
       }
       rounds++;
-      const batches = JSON.parse(JSON.stringify(r.batches)).reverse();
-      const results = batches.map((b: Parameters<typeof evaluateBatch>[1]) => evaluateBatch(JSON.parse(JSON.stringify(other)), b));
-      state = JSON.parse(JSON.stringify(absorbRound(other, r.state, results)));
+      const batches = r.batches.map((b) => wire(CandidateBatchCodec, b)).reverse();
+      const results = batches.map((b) => wire(BatchResultCodec, evaluateBatch(JSON.parse(JSON.stringify(other)), b)));
+      state = wire(SolveStateCodec, absorbRound(other, wire(SolveStateCodec, r.state), results));
     }
     assert.ok(rounds > 2);
     assert.deepEqual(finishSolve(other, state), whole);
