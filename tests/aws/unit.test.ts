@@ -137,8 +137,21 @@ describe('aws: names, policies, zip (no emulator)', () => {
     assert.deepEqual(toExecutionEvent({ id: 3, timestamp: t, type: 'TaskFailed', taskFailedEventDetails: { resource: 'r', resourceType: 'lambda', error: 'E', cause: 'why' } }), {
       time: 0,
       type: 'TaskFailed',
+      state: undefined,
       detail: 'E: why',
     });
+    // with the history before it: the failed task's state, and what a Map iteration is about
+    const history = [
+      { id: 10, timestamp: t, type: 'MapStateEntered', stateEnteredEventDetails: { name: 'EvaluateBatches', input: JSON.stringify({ workflow_id: 'wf-1.0', round: 2, batches: [1, 2, 3] }) } },
+      { id: 11, previousEventId: 10, timestamp: t, type: 'MapStateStarted' },
+      { id: 12, previousEventId: 11, timestamp: t, type: 'MapIterationStarted', mapIterationStartedEventDetails: { name: 'EvaluateBatches', index: 1 } },
+      { id: 13, previousEventId: 12, timestamp: t, type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'EvaluateBatch' } },
+      { id: 14, previousEventId: 13, timestamp: t, type: 'TaskScheduled' },
+      { id: 15, previousEventId: 14, timestamp: t, type: 'TaskFailed', taskFailedEventDetails: { error: 'Lambda.Unknown' } },
+    ] as const;
+    const byId = new Map(history.map((e) => [e.id, e as never]));
+    assert.deepEqual(toExecutionEvent(history[2] as never, byId), { time: 0, type: 'MapIterationStarted', state: 'EvaluateBatches', index: 1, detail: '{"total":3,"workflow_id":"wf-1.0","round":2}' });
+    assert.deepEqual(toExecutionEvent(history[5] as never, byId), { time: 0, type: 'TaskFailed', state: 'EvaluateBatch', detail: 'Lambda.Unknown' });
     assert.equal(toExecutionEvent({ id: 4, timestamp: t, type: 'TaskScheduled' }), undefined);
   });
 

@@ -51,6 +51,8 @@ export class StepFunctions implements StateMachines {
   async follow(executionId: string, onEvent: (e: ExecutionEvent) => void): Promise<{ status: 'SUCCEEDED' | 'FAILED'; output?: unknown; error?: string }> {
     const sfn = this.sfn(arnRegion(executionId));
     let lastId = 0;
+    // every event so far by id: failures and Map iterations name their state through the chain of previous events
+    const seen = new Map<number, HistoryEvent>();
     for (;;) {
       // Newest first, back to the last event already seen: each poll costs one page while
       // the execution is busy, however long its history has grown.
@@ -69,7 +71,8 @@ export class StepFunctions implements StateMachines {
       fresh.sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
       for (const e of fresh) {
         lastId = Math.max(lastId, e.id ?? 0);
-        const ev = toExecutionEvent(e);
+        seen.set(e.id ?? 0, e);
+        const ev = toExecutionEvent(e, seen);
         if (ev) onEvent(ev);
         const end = terminal(e);
         if (end) return end;
@@ -114,27 +117,69 @@ function terminal(e: HistoryEvent): { status: 'SUCCEEDED' | 'FAILED'; output?: u
   }
 }
 
-/** Maps a Step Functions history event to the port's event, or undefined for bookkeeping events. */
-export function toExecutionEvent(e: HistoryEvent): ExecutionEvent | undefined {
+/** The state an event belongs to: the nearest StateEntered up its chain of previous events. */
+function enteredBefore(e: HistoryEvent, byId: Map<number, HistoryEvent>, mapName?: string): HistoryEvent | undefined {
+  let cur: HistoryEvent | undefined = e;
+  for (let hops = 0; cur && hops < 10_000; hops++) {
+    if (cur.stateEnteredEventDetails && (mapName === undefined || (cur.type === 'MapStateEntered' && cur.stateEnteredEventDetails.name === mapName))) return cur;
+    cur = cur.previousEventId ? byId.get(cur.previousEventId) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * What a Map iteration is about, from the Map state's input, in the form the local cloud
+ * gives it (src/cloud/local/state-machines.ts mapDetail), so `caribou cycle` draws the same
+ * progress bar of Monte Carlo batches for both targets.
+ */
+function mapDetail(e: HistoryEvent, name: string | undefined, byId: Map<number, HistoryEvent>): string | undefined {
+  const entered = name ? enteredBefore(e, byId, name) : undefined;
+  let input: { batches?: unknown[]; workflow_id?: string; round?: number } | undefined;
+  try {
+    input = entered?.stateEnteredEventDetails?.input ? JSON.parse(entered.stateEnteredEventDetails.input) : undefined;
+  } catch {
+    return undefined;
+  }
+  if (!input || typeof input !== 'object') return undefined;
+  const d: Record<string, unknown> = {};
+  if (Array.isArray(input.batches)) d.total = input.batches.length;
+  if (input.workflow_id) d.workflow_id = input.workflow_id;
+  if (typeof input.round === 'number') d.round = input.round;
+  return Object.keys(d).length ? JSON.stringify(d) : undefined;
+}
+
+function failed(time: number, e: HistoryEvent, byId: Map<number, HistoryEvent>, detail: string): ExecutionEvent {
+  return { time, type: 'TaskFailed', state: enteredBefore(e, byId)?.stateEnteredEventDetails?.name, detail };
+}
+
+/**
+ * Maps a Step Functions history event to the port's event, or undefined for bookkeeping
+ * events. `byId` holds the events before it, to name the state of failures and iterations.
+ */
+export function toExecutionEvent(e: HistoryEvent, byId: Map<number, HistoryEvent> = new Map()): ExecutionEvent | undefined {
   const time = e.timestamp ? new Date(e.timestamp).getTime() : Date.now();
   const type = e.type ?? '';
   if (type.endsWith('StateEntered')) return { time, type: 'StateEntered', state: e.stateEnteredEventDetails?.name };
   if (type.endsWith('StateExited')) return { time, type: 'StateExited', state: e.stateExitedEventDetails?.name };
+  const iteration = (t: ExecutionEvent['type'], d: { name?: string; index?: number } | undefined, extra?: string): ExecutionEvent => {
+    const detail = extra ?? mapDetail(e, d?.name, byId);
+    return { time, type: t, state: d?.name, index: d?.index, ...(detail !== undefined ? { detail } : {}) };
+  };
   switch (type) {
     case 'TaskFailed':
-      return { time, type: 'TaskFailed', detail: [e.taskFailedEventDetails?.error, e.taskFailedEventDetails?.cause].filter(Boolean).join(': ') };
+      return failed(time, e, byId, [e.taskFailedEventDetails?.error, e.taskFailedEventDetails?.cause].filter(Boolean).join(': '));
     case 'TaskTimedOut':
-      return { time, type: 'TaskFailed', detail: ['timed out', e.taskTimedOutEventDetails?.error, e.taskTimedOutEventDetails?.cause].filter(Boolean).join(': ') };
+      return failed(time, e, byId, ['timed out', e.taskTimedOutEventDetails?.error, e.taskTimedOutEventDetails?.cause].filter(Boolean).join(': '));
     case 'LambdaFunctionFailed':
-      return { time, type: 'TaskFailed', detail: [e.lambdaFunctionFailedEventDetails?.error, e.lambdaFunctionFailedEventDetails?.cause].filter(Boolean).join(': ') };
+      return failed(time, e, byId, [e.lambdaFunctionFailedEventDetails?.error, e.lambdaFunctionFailedEventDetails?.cause].filter(Boolean).join(': '));
     case 'MapIterationStarted':
-      return { time, type: 'MapIterationStarted', state: e.mapIterationStartedEventDetails?.name, index: e.mapIterationStartedEventDetails?.index };
+      return iteration('MapIterationStarted', e.mapIterationStartedEventDetails);
     case 'MapIterationSucceeded':
-      return { time, type: 'MapIterationSucceeded', state: e.mapIterationSucceededEventDetails?.name, index: e.mapIterationSucceededEventDetails?.index };
+      return iteration('MapIterationSucceeded', e.mapIterationSucceededEventDetails);
     case 'MapIterationFailed':
-      return { time, type: 'MapIterationFailed', state: e.mapIterationFailedEventDetails?.name, index: e.mapIterationFailedEventDetails?.index };
+      return iteration('MapIterationFailed', e.mapIterationFailedEventDetails, 'failed');
     case 'MapIterationAborted':
-      return { time, type: 'MapIterationFailed', state: e.mapIterationAbortedEventDetails?.name, index: e.mapIterationAbortedEventDetails?.index, detail: 'aborted' };
+      return iteration('MapIterationFailed', e.mapIterationAbortedEventDetails, 'aborted');
     case 'ExecutionSucceeded':
       return { time, type: 'ExecutionSucceeded' };
     case 'ExecutionFailed':
