@@ -20,7 +20,7 @@ export interface LocalKnobs {
   /** regions whose topics cannot be reached */
   outage: string[];
   seed: number;
-  /** how many deliveries run at once (1: strictly one after another, fully reproducible) */
+  /** how many deliveries run at once (1, the default: one after another, each timed alone) */
   concurrency: number;
 }
 
@@ -138,9 +138,9 @@ export class LocalEngine implements DeliverySink {
 
   /**
    * Takes deliveries in virtual-time order (or at random with `reorder`) and runs up to
-   * `concurrency` of them at once, as functions run side by side in a real cloud. The
-   * waiting is all I/O (table calls to dynalite), so overlapping them is what makes
-   * thousands of runs fast.
+   * `concurrency` of them at once. One at a time (the default) keeps each function's
+   * measured time its own; more overlap the table I/O for throughput, at the price of
+   * durations that include the neighbours' work.
    */
   private async drainLoop(): Promise<void> {
     const { knobs, rand } = this.deps;

@@ -56,8 +56,11 @@ export function defaultLocalHome(): string {
   return path.resolve(process.env.CARIBOU_HOME ?? path.join(process.cwd(), '.caribou', 'local'));
 }
 
-/** Deliveries run at once by default: enough to overlap the table I/O, few enough to stay gentle. */
-export const DEFAULT_CONCURRENCY = 16;
+/**
+ * Deliveries run at once by default: one, so that a function's measured time is its own
+ * (in one thread, overlapping invocations would each count their neighbours' work).
+ */
+export const DEFAULT_CONCURRENCY = 1;
 
 /** Reads the CARIBOU_LOCAL_* knobs, with clear errors for bad values. */
 export function knobsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalKnobs {
