@@ -53,6 +53,39 @@ describe('solve: Monte Carlo simulator', () => {
     assert.ok(model.fallbacks.some((f) => f.includes('home→home latency + ping difference')));
   });
 
+  it('latency: measured samples for the pair, else its best-fit line clamped, else home + ping difference', () => {
+    const input = customInput(
+      [
+        { fn: 'a', durations: [1] },
+        { fn: 'b', durations: [1] },
+      ],
+      [{ from: 'a', to: 'b', p: 1, sizes: [35 * KB], latencies: [0.2] }],
+      4,
+    );
+    const edge = input.instance?.instance_summary.a.to_instance.b;
+    assert.ok(edge);
+    // us-east-1 → us-east-2 was measured, but only for 5 KB payloads (bucket 10 KB), never 35 KB (bucket 40 KB)
+    edge.regions_to_regions['us-east-1']['us-east-2'] = {
+      samples: [[5 * KB, 0.5]],
+      best_fit_line: { slope_s: 1000, intercept_s: 0.1, min_latency_s: 0.35, max_latency_s: 0.65 },
+    };
+    const model = compileModel(input);
+    const sim = new Simulator(model);
+    const hd = hourData(input, model, null);
+    const at = (r: string) => model.regions.indexOf(r);
+    const runtime = (a: string, b: string) => sim.evaluate([at(a), at(b)], hd, opts).runtime.mean;
+    // line: 1000 × 40 KB + 0.1 ≈ 0.138 s, clamped up to 0.35 s
+    assert.ok(Math.abs(runtime('us-east-1', 'us-east-2') - 2.35) < 1e-9);
+    // unmeasured pair: home→home 0.2 s + ping difference (r0→r2: 0.02 s)
+    assert.ok(Math.abs(runtime('us-east-1', 'ca-central-1') - 2.22) < 1e-9);
+    // a 5 KB payload uses the pair's own sample
+    edge.transfer_sizes_gb = [5 * KB];
+    edge.regions_to_regions['us-east-1']['us-east-1'].samples = [[5 * KB, 0.2]];
+    const model2 = compileModel(input);
+    const m2 = new Simulator(model2).evaluate([at('us-east-1'), at('us-east-2')], hourData(input, model2, null), opts);
+    assert.ok(Math.abs(m2.runtime.mean - 2.5) < 1e-9);
+  });
+
   it('an edge with probability p fires in p ± 3σ of runs', () => {
     const p = 0.3;
     const input = customInput(
