@@ -7,7 +7,8 @@ import { toExecutionEvent } from '../../src/cloud/aws/step-functions';
 import { bucketName, bucketRegion, parsePhysicalName, roleName, topicArn } from '../../src/cloud/aws/names';
 import { assertNoWildcardGrant, runtimePolicy, topicPolicy, wildcardGrants, workflowPolicy, type PolicyDocument } from '../../src/cloud/aws/policies';
 import { isZip, zip } from '../../src/cloud/aws/zip';
-import { operatorPolicy } from '../../src/cloud/aws/permissions';
+import { MIGRATE_ACTIONS, operatorPolicy } from '../../src/cloud/aws/permissions';
+import YAML from 'yaml';
 import { awsError } from '../../src/cloud/aws/errors';
 import { UserError } from '../../src/model/errors';
 import { physicalFunctionName } from '../../src/model/primitives';
@@ -177,5 +178,14 @@ describe('aws: names, policies, zip (no emulator)', () => {
   it('docs/aws-operator-policy.json is the operator policy the code describes', () => {
     const doc = JSON.parse(readFileSync(join(__dirname, '../../docs/aws-operator-policy.json'), 'utf8'));
     assert.deepEqual(doc, operatorPolicy('<ACCOUNT_ID>'), 'regenerate it: npx tsx -e "console.log(JSON.stringify(require(\'./src/cloud/aws/permissions\').operatorPolicy(\'<ACCOUNT_ID>\'), null, 2))" > docs/aws-operator-policy.json');
+  });
+  it('the control plane\'s migrate role (serverless.yml) grants every call deploying or removing a function makes', () => {
+    const sls = YAML.parse(readFileSync(join(__dirname, '../../serverless.yml'), 'utf8'), { maxAliasCount: -1 }) as {
+      resources: { Resources: Record<string, { Properties: { Policies?: Array<{ PolicyDocument: PolicyDocument }> } }> };
+    };
+    const role = sls.resources.Resources.MigrateRole;
+    assert.ok(role, 'serverless.yml defines MigrateRole');
+    const granted = new Set((role.Properties.Policies ?? []).flatMap((p) => p.PolicyDocument.Statement.filter((st) => st.Effect === 'Allow').flatMap((st) => [st.Action ?? []].flat())));
+    assert.deepEqual(MIGRATE_ACTIONS.filter((a) => !granted.has(a)), []);
   });
 });

@@ -10,7 +10,7 @@ import { TIMER_ROLE } from './eventbridge-schedules';
  */
 export const ACTIONS = {
   /** setup_tables, teardown_framework, and every table read or write */
-  tables: ['dynamodb:CreateTable', 'dynamodb:DescribeTable', 'dynamodb:DeleteTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan'],
+  tables: ['dynamodb:CreateTable', 'dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', 'dynamodb:UpdateTimeToLive', 'dynamodb:DeleteTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan'],
   /** deploy, migrate, remove: one function with its role, topic and code */
   functions: [
     'lambda:CreateFunction',
@@ -32,6 +32,30 @@ export const ACTIONS = {
   timers: ['events:PutRule', 'events:PutTargets', 'events:ListTargetsByRule', 'events:RemoveTargets', 'events:DeleteRule'],
   cycle: ['states:StartExecution', 'states:DescribeExecution', 'states:GetExecutionHistory'],
 } as const;
+
+/**
+ * What deploying a function to a region (deployFunctionToRegion) and removing one call,
+ * i.e. what the control plane's migrate role needs (a test checks serverless.yml grants it).
+ */
+export const MIGRATE_ACTIONS: readonly string[] = [
+  ...ACTIONS.functions,
+  'lambda:ListFunctions',
+  ...ACTIONS.roles.filter((a) => a !== 'iam:GetRolePolicy'),
+  ...ACTIONS.passRole,
+  ...ACTIONS.topics.filter((a) => a !== 'sns:Publish' && a !== 'sns:GetTopicAttributes'),
+  'sns:ListTopics',
+  's3:CreateBucket',
+  's3:PutBucketPublicAccessBlock',
+  's3:PutLifecycleConfiguration',
+  's3:ListBucket',
+  ...ACTIONS.objects,
+  'logs:CreateLogGroup',
+  'logs:PutRetentionPolicy',
+  'dynamodb:CreateTable',
+  'dynamodb:DescribeTable',
+  'dynamodb:DescribeTimeToLive',
+  'dynamodb:UpdateTimeToLive',
+];
 
 /**
  * A policy for the operator who runs the `caribou` CLI with `--target aws` (deploy, run,
