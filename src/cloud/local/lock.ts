@@ -22,6 +22,7 @@ export class StateLock {
     fs.mkdirSync(home, { recursive: true });
     const file = path.join(home, 'lock');
     const deadline = Date.now() + waitMs;
+    let told = false;
     for (;;) {
       try {
         const fd = fs.openSync(file, 'wx');
@@ -44,6 +45,10 @@ export class StateLock {
           /* another waiter removed it first */
         }
         continue;
+      }
+      if (!told && waitMs > 0) {
+        told = true;
+        process.stderr.write(`caribou: the local cloud at ${home} is in use by another caribou process (pid ${holder}); waiting up to ${Math.round(waitMs / 1000)} s\n`);
       }
       if (Date.now() >= deadline)
         throw new UserError(
