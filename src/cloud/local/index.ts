@@ -83,7 +83,11 @@ export const dataLatency: LatencyModel = (from, to, rand) => sampleLatencyS(from
 
 // A process that opens the same state folder twice shares one cloud (dynalite's LevelDB
 // can only be opened once); the last close releases it.
-const open = new Map<string, { cloud: Promise<LocalCloud>; refs: number }>();
+interface OpenEntry {
+  cloud: Promise<LocalCloud>;
+  refs: number;
+}
+const open = new Map<string, OpenEntry>();
 
 /** Opens (or joins, within this process) the embedded local cloud of a state folder. */
 export async function openLocalCloud(opts: LocalCloudOptions = {}): Promise<LocalCloud> {
@@ -93,13 +97,14 @@ export async function openLocalCloud(opts: LocalCloudOptions = {}): Promise<Loca
     existing.refs++;
     return existing.cloud;
   }
-  const entry = { cloud: create(home, opts), refs: 1 };
+  const entry: OpenEntry = { cloud: undefined as unknown as Promise<LocalCloud>, refs: 1 };
+  entry.cloud = create(home, opts, entry);
   open.set(home, entry);
   entry.cloud.catch(() => open.delete(home));
   return entry.cloud;
 }
 
-async function create(home: string, opts: LocalCloudOptions): Promise<LocalCloud> {
+async function create(home: string, opts: LocalCloudOptions, entry: OpenEntry): Promise<LocalCloud> {
   const lock = await StateLock.acquire(home);
   let dynamo: EmbeddedDynamo | undefined;
   try {
@@ -153,11 +158,10 @@ async function create(home: string, opts: LocalCloudOptions): Promise<LocalCloud
       advanceTo: (t) => engine.advanceTo(t.getTime()),
       removeLogStream: (region, fn) => logs.removeStream(region, fn),
       async close() {
-        const entry = open.get(home);
-        if (entry && --entry.refs > 0) return;
         if (closed) return;
+        if (--entry.refs > 0) return; // another user in this process still has it open
         closed = true;
-        open.delete(home);
+        if (open.get(home) === entry) open.delete(home);
         try {
           await engine.drain();
         } finally {
