@@ -21,7 +21,7 @@ import { IsoTime, NonNegative } from './primitives';
 export interface ExecutionRecord {
   instance: string;
   region: string;
-  /** seconds from the run's start (its ENTRY_POINT) to this function's start */
+  /** seconds from the entry handler's start to this handler's start (EXECUTED.time − total_s) */
   start_s: number;
   /** max(user time, total time) as logged */
   duration_s: number;
@@ -41,7 +41,7 @@ export interface TransmissionRecord {
   from_region: string;
   to_region: string;
   size_gb: number;
-  /** receiver start − sender's publish time; null for a join upload that did not fire the join */
+  /** receiver handler's start − the sender's INVOKING_* line time; null for a join upload that did not fire the join */
   latency_s: number | null;
   /** join edges only: the data the join table returned to the writer */
   sync_gb: number | null;
@@ -49,9 +49,9 @@ export interface TransmissionRecord {
 
 /** One rebuilt, complete and successful run. */
 export interface RunSample {
-  /** ms since epoch of the ENTRY_POINT line */
+  /** ms since epoch of the ENTRY_POINT line (orders runs, dates them, ages them out) */
   start_ms: number;
-  /** end-to-end: latest function end − run start */
+  /** end-to-end: latest function end − the entry handler's start */
   runtime_s: number;
   entry: { instance: string; region: string; payload_gb: number; wpd_gb: number; client_latency_s: number | null };
   executions: ExecutionRecord[];

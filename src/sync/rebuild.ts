@@ -137,18 +137,23 @@ function buildSample(
   executed: Map<string, Executed[]>,
   received: Map<string, Invoked>,
 ): RunSample {
-  const t0 = msOf(entry);
+  // A function's timeline starts when its handler starts: total_s and every offset_s are
+  // measured from there. Its lines come later (INVOKED follows the execution claim and the
+  // payload load), so the start is EXECUTED.time − total_s. Measuring latency to that start
+  // (not to the INVOKED line) keeps latency + duration equal to the real timeline, and equals
+  // the network's delivery latency (on the local cloud: the virtual clock's draw, to the ms).
+  const regionOf = new Map<string, string>([[entry.instance, entry.region]]);
+  for (const [inst, [ev]] of invoked) if (ev) regionOf.set(inst, ev.region);
+  const startMs = new Map<string, number>();
+  for (const [inst, [ex]] of executed) if (ex) startMs.set(inst, msOf(ex) - ex.total_s * 1000);
+  const t0 = startMs.get(entry.instance) ?? msOf(entry);
   const execs = new Map<string, ExecutionRecord>();
-  // the entry may or may not log INVOKED; its ENTRY_POINT time is its start either way
-  const starts = new Map<string, { ms: number; region: string }>([[entry.instance, { ms: t0, region: entry.region }]]);
-  for (const [inst, [ev]] of invoked) if (ev) starts.set(inst, { ms: msOf(ev), region: ev.region });
   for (const [inst, [ex]] of executed) {
     if (!ex) continue;
-    const st = starts.get(inst) ?? { ms: msOf(ex) - ex.total_s * 1000, region: ex.region };
     execs.set(inst, {
       instance: inst,
-      region: st.region,
-      start_s: Math.max(0, (st.ms - t0) / 1000),
+      region: regionOf.get(inst) ?? ex.region,
+      start_s: Math.max(0, (startMs.get(inst)! - t0) / 1000),
       duration_s: Math.max(ex.user_s, ex.total_s),
       cpu_s: ex.cpu_s,
       memory_mb: ex.memory_mb,
@@ -198,7 +203,7 @@ function buildSample(
         to_region: rcv ? rcv.region : e.successor_region,
         size_gb: e.payload_gb,
         // clock skew between hosts can make a difference negative; it is a latency of ~0
-        latency_s: rcv && (!isJoin || e.fired) ? Math.max(0, (msOf(rcv) - msOf(e)) / 1000) : null,
+        latency_s: rcv && (!isJoin || e.fired) ? Math.max(0, ((startMs.get(rcv.instance) ?? msOf(rcv)) - msOf(e)) / 1000) : null,
         sync_gb: isJoin ? (e as SyncNode).sync_data_gb : null,
       });
     }
@@ -207,7 +212,7 @@ function buildSample(
   let runtime = 0;
   for (const x of executions) runtime = Math.max(runtime, x.start_s + x.duration_s);
   return {
-    start_ms: t0,
+    start_ms: msOf(entry),
     runtime_s: runtime,
     entry: { instance: entry.instance, region: entry.region, payload_gb: entry.payload_gb, wpd_gb: entry.wpd_gb, client_latency_s: clientLatency(entry) },
     executions,

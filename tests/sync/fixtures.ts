@@ -38,13 +38,14 @@ export const physical = (fn: string, region: string) => `synth-0_0_1-${fn}_aws-$
 /** What really happened in one generated run. */
 export interface RunTruth {
   run_id: string;
+  /** the ENTRY_POINT line's time (the handler started a claim earlier) */
   start_ms: number;
   end_ms: number;
   c_taken: boolean;
   regions: Record<string, string>;
   /** instance → logged max(user_s, total_s) */
   durations: Record<string, number>;
-  /** "from>to" → [size_gb, latency_s] of messages matched by taint */
+  /** "from>to" → [size_gb, latency_s]: sender's INVOKING line → receiver handler's start */
   latencies: Record<string, [number, number]>;
   runtime_s: number;
   failed: boolean;
@@ -84,9 +85,12 @@ export function makeRun(rand: () => number, runId: string, t0: number, o: RunOpt
   let taintN = 0;
   const taint = () => `${runId}-t${taintN++}`;
 
-  // entry a
-  emit(A, t0, { ...base(A, t0), event: 'ENTRY_POINT', payload_gb: size(), wpd_gb: 3000 / GB, time_key: 'home', route_reason: 'no-plan' });
-  emit(A, t0, { ...base(A, t0), event: 'INVOKED', taint: `${runId}-client`, hops: 0, payload_gb: 1000 / GB });
+  // entry a. As in the runtime, a handler starts at delivery, logs INVOKED (and ENTRY_POINT)
+  // only after its execution claim (1–4 ms here), and measures offsets and total_s from its start.
+  const claim = () => ri(1, 4);
+  const tEntry = t0 + claim();
+  emit(A, tEntry, { ...base(A, tEntry), event: 'INVOKED', taint: `${runId}-client`, hops: 0, payload_gb: 1000 / GB });
+  emit(A, tEntry, { ...base(A, tEntry), event: 'ENTRY_POINT', payload_gb: size(), wpd_gb: 3000 / GB, time_key: 'home', route_reason: 'no-plan' });
   const offB = ri(5, 40);
   const offC = ri(5, 40);
   const durA = ri(Math.max(offB, offC) + 1, 120);
@@ -116,7 +120,8 @@ export function makeRun(rand: () => number, runId: string, t0: number, o: RunOpt
   // b and c write to the join; the later write fires it
   const writes: Array<{ inst: string; ms: number; off: number; gb: number }> = [];
   const runFn = (inst: string, start: number) => {
-    emit(inst, start, { ...base(inst, start), event: 'INVOKED', taint: inst === B ? tAB : tAC, hops: 1, payload_gb: 0 });
+    const at = start + claim();
+    emit(inst, at, { ...base(inst, at), event: 'INVOKED', taint: inst === B ? tAB : tAC, hops: 1, payload_gb: 0 });
     const off = ri(5, 60);
     const dur = ri(off + 1, 300);
     writes.push({ inst, ms: start + off, off, gb: size() });
@@ -143,8 +148,9 @@ export function makeRun(rand: () => number, runId: string, t0: number, o: RunOpt
   ended(B, fnB);
   if (fnC) ended(C, fnC);
   const startJ = recv(last.inst, J, last.ms, last.gb, regions[last.inst] !== regions[J]);
-  emit(J, startJ, { ...base(J, startJ), event: 'INVOKED', taint: tJ, hops: 2, payload_gb: 0 });
-  emit(J, startJ + 3, { ...base(J, startJ + 3), event: 'JOIN_DATA', download_gb: 2000 / GB, count: 2, rcu: 1 });
+  const atJ = startJ + claim();
+  emit(J, atJ, { ...base(J, atJ), event: 'INVOKED', taint: tJ, hops: 2, payload_gb: 0 });
+  emit(J, atJ + 3, { ...base(J, atJ + 3), event: 'JOIN_DATA', download_gb: 2000 / GB, count: 2, rcu: 1 });
   const durJ = ri(10, 100);
   durations[J] = durJ / 1000;
   emit(J, startJ + durJ, { ...base(J, startJ + durJ), event: 'EXECUTED', user_s: durJ / 1000, total_s: durJ / 1000, cpu_s: 0.001, memory_mb: 256 });
@@ -154,7 +160,7 @@ export function makeRun(rand: () => number, runId: string, t0: number, o: RunOpt
   const starts: Record<string, number> = { [A]: t0, [B]: startB, [J]: startJ, ...(cTaken ? { [C]: startC } : {}) };
   const runtime = Math.max(...Object.entries(starts).map(([inst, ms]) => (ms - t0) / 1000 + durations[inst]!));
   return {
-    truth: { run_id: runId, start_ms: t0, end_ms: end, c_taken: cTaken, regions, durations, latencies, runtime_s: runtime, failed: !!o.fail },
+    truth: { run_id: runId, start_ms: tEntry, end_ms: end, c_taken: cTaken, regions, durations, latencies, runtime_s: runtime, failed: !!o.fail },
     lines,
   };
 }
