@@ -76,9 +76,9 @@ describe('workflow collector', () => {
     // successor call offsets and the join's download
     assert.ok(a.executions['us-east-1']!.samples.every((s) => s.call_offsets_s[B]! > 0));
     assert.ok(rec.instance_summary[J]!.executions['us-east-1']!.samples.every((s) => s.data_transfer_gb > 0));
-    // cpu: known for a (5% of one vCPU at 1769 MB), unknown for b (null): Caribou's default of 1
+    // cpu: known for a (5% of one vCPU at 1769 MB), unknown for b (null): the solver's default
     assert.ok(Math.abs(a.cpu_utilization - 0.05) < 1e-3);
-    assert.equal(rec.instance_summary[B]!.cpu_utilization, 1);
+    assert.equal(rec.instance_summary[B]!.cpu_utilization, 0.5);
     // end-to-end runtimes and the start hop
     assert.deepEqual(rec.workflow_runtime_samples, runs.map((r) => toStoredSeconds(r.truth.runtime_s)));
     assert.equal(rec.start_hop_summary.invoked, 400);

@@ -23,8 +23,13 @@ export const BEST_FIT_MIN_FACTOR = 0.7;
 export const BEST_FIT_MAX_FACTOR = 1.3;
 /** Lambda gives one vCPU per 1,769 MB of memory (used for CPU utilisation). */
 export const MB_PER_VCPU = 1769;
-/** Utilisation assumed when the runtime could not measure CPU time (Caribou's value for "no data"). */
-export const CPU_UTILIZATION_UNKNOWN = 1;
+/**
+ * Utilisation written when the runtime could not measure CPU time (cpu_s null, as on the local
+ * cloud). The record has no "unknown", so this is the solver's own default for an unmeasured
+ * instance (src/solve/constants CPU_UTILIZATION_DEFAULT), keeping both paths consistent.
+ * (Caribou never had the case: a run without Lambda Insights data was dropped.)
+ */
+export const CPU_UTILIZATION_UNKNOWN = 0.5;
 /** The record must fit a DynamoDB item (400 KB) with a margin. */
 export const MAX_RECORD_BYTES = 380_000;
 
