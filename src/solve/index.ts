@@ -20,7 +20,7 @@
  * BatchResultCodec (./wire) and src/model/decode's decodeOrThrow.
  *
  *   let s = prepareSolve(input, opts);
- *   for (;;) { const r = nextRound(input, s); if (r.done) break;
+ *   for (;;) { const r = nextRound(input, s); if (r.done) { s = r.state; break; }
  *              s = absorbRound(input, r.state, r.batches.map((b) => evaluateBatch(input, b))); }
  *   const plan = finishSolve(input, s);
  *
