@@ -199,7 +199,7 @@ export async function syncWorkflowLogs(deps: SyncDeps, workflowId: string, optio
   for (const chunkEnd of chunkEnds(state.synced_until_ms, end, o.chunkMs)) {
     const chunkStart = state.synced_until_ms;
     const lines: Array<{ time: number; fn: number; i: number; line: string }> = [];
-    const reads = await Promise.all(functions.map((f) => deps.logs.read(f.region, f.physical_name, chunkStart, chunkEnd)));
+    const reads = await mapLimit(functions, READ_CONCURRENCY, (f) => deps.logs.read(f.region, f.physical_name, chunkStart, chunkEnd));
     reads.forEach((ls, fn) => ls.forEach((l, i) => lines.push({ time: l.time, fn, i, line: l.line })));
     // one order however the reads interleave: time, then function, then position
     lines.sort((a, b) => a.time - b.time || a.fn - b.fn || a.i - b.i);
@@ -212,6 +212,23 @@ export async function syncWorkflowLogs(deps: SyncDeps, workflowId: string, optio
   report.runs.pending = state.pending.length;
   if (report.chunks === 0) report.summary = { runs: state.runs.length, pending: state.pending.length, bytes: 0 };
   return report;
+}
+
+/** CloudWatch Logs throttles FilterLogEvents per account and region: a few reads at a time. */
+const READ_CONCURRENCY = 4;
+
+/** `f` over `items` with at most `limit` calls in flight; results in input order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, f: (t: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
 /** Folds one chunk's lines into the state (pure apart from counting into `report`). */
