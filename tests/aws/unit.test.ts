@@ -10,6 +10,8 @@ import { isZip, zip } from '../../src/cloud/aws/zip';
 import { MIGRATE_ACTIONS, operatorPolicy } from '../../src/cloud/aws/permissions';
 import YAML from 'yaml';
 import { awsError } from '../../src/cloud/aws/errors';
+import { AwsContext } from '../../src/cloud/aws/context';
+import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { UserError } from '../../src/model/errors';
 import { physicalFunctionName } from '../../src/model/primitives';
 
@@ -187,5 +189,17 @@ describe('aws: names, policies, zip (no emulator)', () => {
     assert.ok(role, 'serverless.yml defines MigrateRole');
     const granted = new Set((role.Properties.Policies ?? []).flatMap((p) => p.PolicyDocument.Statement.filter((st) => st.Effect === 'Allow').flatMap((st) => [st.Action ?? []].flat())));
     assert.deepEqual(MIGRATE_ACTIONS.filter((a) => !granted.has(a)), []);
+  });
+  it('without credentials, the first call says how to provide them', async () => {
+    const saved = { ...process.env };
+    for (const k of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI']) delete process.env[k];
+    Object.assign(process.env, { AWS_EC2_METADATA_DISABLED: 'true', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials', AWS_CONFIG_FILE: '/nonexistent/config' });
+    const ctx = new AwsContext({ accountId: account });
+    try {
+      await assert.rejects(ctx.client(SNSClient, 'us-east-1').send(new ListTopicsCommand({})), (e: Error) => e instanceof UserError && /no AWS credentials were found.*AWS_PROFILE/.test(e.message));
+    } finally {
+      ctx.close();
+      process.env = saved;
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { UserError } from '../../model/errors';
 import { SYSTEM_REGION } from '../../model/tables';
 
 /**
@@ -70,6 +71,7 @@ export class AwsContext {
         config.forcePathStyle = true;
       }
       c = new Client(config);
+      explainMissingCredentials(c);
       this.clients.set(id, c);
     }
     return c;
@@ -102,4 +104,35 @@ export class AwsContext {
 export function assertAccountId(id: string): string {
   if (!/^\d{12}$/.test(id)) throw new Error(`"${id}" is not an AWS account id (12 digits)`);
   return id;
+}
+
+/** The slice of an SDK v3 client's middleware stack we use. */
+interface WithMiddleware {
+  middlewareStack?: {
+    add(mw: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>, opts: { step: 'initialize'; name: string }): void;
+  };
+}
+
+/**
+ * Every adapter's first call fails the same way when no credentials are configured; say
+ * what to do once, here, instead of "internal error: Could not load credentials".
+ */
+function explainMissingCredentials(client: unknown): void {
+  (client as WithMiddleware).middlewareStack?.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        const e = err as Error;
+        if (e?.name === 'CredentialsProviderError' || /Could not load credentials/i.test(e?.message ?? '')) {
+          throw new UserError(
+            `no AWS credentials were found (${e.message}): set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run \`aws sso login\`; ` +
+              'to use an emulator instead, set CARIBOU_AWS_ENDPOINT',
+          );
+        }
+        throw err;
+      }
+    },
+    { step: 'initialize', name: 'caribouExplainMissingCredentials' },
+  );
 }
