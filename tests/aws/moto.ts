@@ -39,6 +39,7 @@ let child: ChildProcess | undefined;
 let proxy: http.Server | undefined;
 let starting: Promise<Moto | undefined> | undefined;
 let warned = false;
+let unusable: string | undefined;
 
 function onPath(cmd: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
@@ -109,7 +110,15 @@ async function start(): Promise<Moto | undefined> {
   (proc.stdout as unknown as { unref?: () => void }).unref?.();
   (proc.stderr as unknown as { unref?: () => void }).unref?.();
   const endpoint = `http://127.0.0.1:${port}`;
-  await waitReady(endpoint, proc, () => out);
+  try {
+    await waitReady(endpoint, proc, () => out);
+  } catch (err) {
+    // e.g. a pyenv shim whose Python has no moto: the same as not having it, outside CI
+    if (process.env.CI === 'true' || proc.exitCode === null) throw err;
+    child = undefined;
+    unusable = (err as Error).message;
+    return undefined;
+  }
   if (process.env.CARIBOU_MOTO_PARALLEL === '1') return motoOf(endpoint);
   return motoOf(await serialisingProxy(port));
 }
@@ -185,7 +194,8 @@ export async function useMoto(ctx: Mocha.Context): Promise<Moto> {
   starting ??= start();
   const moto = await starting;
   if (!moto) {
-    if (!warned) console.log(`\n  [tests/aws] skipped: moto_server is not on PATH; to run the AWS integration tests, ${HOW_TO}\n`);
+    const why = unusable ? `moto_server did not start (${unusable.split('\n')[0]})` : 'moto_server is not on PATH';
+    if (!warned) console.log(`\n  [tests/aws] skipped: ${why}; to run the AWS integration tests, ${HOW_TO}\n`);
     warned = true;
     ctx.skip();
   }
