@@ -8,6 +8,8 @@ import { decodeOrThrow } from '../model/decode';
 import { SYSTEM_REGION, TABLES } from '../model/tables';
 import { WorkflowConfig } from '../model/workflow-config';
 import { newRunId } from './run-id';
+import { traceRunFromLogs } from './run-trace';
+import type { DeploymentResources } from '../model/deployment-resources';
 
 /** The stream (in SYSTEM_REGION) where the local cloud keeps what the run client logged. */
 export const CLIENT_LOG_STREAM = 'caribou_client';
@@ -32,6 +34,8 @@ export interface RunResult {
 }
 
 export interface RunOptions {
+  /** with `wait` where runs are not drained here (AWS): give up after this many seconds (default 300) */
+  waitTimeoutS?: number;
   /** virtual UTC start time (local cloud); default: the cloud's clock */
   at?: Date;
   /** wait for the run to finish (the local cloud always finishes the runs it starts before the command ends) */
@@ -120,10 +124,45 @@ export async function runMany(
       throw err;
     }
   }
-  if (!isLocal(cloud)) return started.map((s) => ({ run_id: s.runId, status: 'started', instances: [], time_key: s.timeKey }));
+  if (!isLocal(cloud)) {
+    if (!opts.wait) return started.map((s) => ({ run_id: s.runId, status: 'started', instances: [], time_key: s.timeKey }));
+    return waitFromLogs(cloud, workflowId, wpd.entry_instance, started, base, opts.waitTimeoutS ?? 300);
+  }
   await cloud.drain();
   return started.map((s) => {
     const t = cloud.engine.trace(s.runId, true)!;
     return { run_id: s.runId, status: t.status, instances: t.instances, ...(t.errors.length ? { errors: t.errors } : {}), time_key: s.timeKey };
   });
+}
+
+/**
+ * Waits for runs on a cloud that runs them by itself (AWS): polls the functions' log
+ * streams until each run is complete (traceRunFromLogs), or gives up after `timeoutS`.
+ */
+async function waitFromLogs(
+  cloud: Cloud,
+  workflowId: string,
+  entryInstance: string,
+  started: Array<{ runId: string; timeKey: string }>,
+  since: number,
+  timeoutS: number,
+): Promise<RunResult[]> {
+  const resources = (await cloud.tables.get(SYSTEM_REGION, TABLES.deploymentResources, workflowId)) as DeploymentResources | undefined;
+  if (!resources) throw new UserError(`no workflow ${workflowId} is deployed (see caribou list)`);
+  const deadline = Date.now() + timeoutS * 1000;
+  const results = new Map<string, RunResult>();
+  for (;;) {
+    for (const s of started) {
+      if (results.has(s.runId)) continue;
+      // log lines arrive with their own clock; a minute of slack on both sides
+      const t = await traceRunFromLogs(cloud, resources, entryInstance, s.runId, since - 60_000, cloud.now().getTime() + 60_000);
+      if (t.done) results.set(s.runId, { run_id: s.runId, status: t.failed ? 'failed' : 'succeeded', instances: t.instances, ...(t.errors.length ? { errors: t.errors } : {}), time_key: s.timeKey });
+    }
+    if (results.size === started.length) return started.map((s) => results.get(s.runId)!);
+    if (Date.now() > deadline) {
+      const open = started.filter((s) => !results.has(s.runId)).map((s) => s.runId);
+      throw new UserError(`run ${open.join(', ')} did not finish within ${timeoutS} s (its functions' logs show work still pending); look at the functions' logs`);
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
 }
