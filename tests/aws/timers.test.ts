@@ -147,3 +147,42 @@ describe('aws: timers on EventBridge (moto)', function () {
     assert.deepEqual(await rules(), []);
   });
 });
+
+/** The user's path: every command with --target aws, configured only by environment variables, against moto. */
+describe('aws: the CLI with --target aws (moto)', function () {
+  const saved = { ...process.env };
+  async function caribou(...args: string[]): Promise<string> {
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (...a: unknown[]) => lines.push(a.join(' '));
+    try {
+      await buildProgram().parseAsync(['node', 'caribou', ...args]);
+    } finally {
+      console.log = log;
+    }
+    return lines.join('\n');
+  }
+
+  before(async function () {
+    const moto = await useMoto(this);
+    process.env.CARIBOU_AWS_ENDPOINT = moto.endpoint;
+    process.env.CARIBOU_TARGET = 'aws';
+    delete process.env.CARIBOU_AWS_ACCOUNT_ID; // found through STS, as for a user
+  });
+  after(() => {
+    process.env = saved;
+  });
+
+  it('setup_tables, deploy, list, run, remove, teardown_framework', async function () {
+    this.timeout(120_000);
+    assert.match(await caribou('setup_tables'), /^us-west-2 available_regions_table$/m);
+    const id = await caribou('deploy', '-p', 'examples/small_sync_example');
+    assert.equal(id, 'small_sync_example-0.0.1');
+    assert.equal(await caribou('list'), id);
+    assert.match(await caribou('run', id, '-a', '{"message":"hi"}'), /^run [0-9a-f]{32}: started/);
+    await caribou('remove', id);
+    assert.match(await caribou('list'), /no workflows are deployed/);
+    assert.match(await caribou('teardown_framework', '--yes'), /teardown done: 0 workflows, 0 timers, \d+ tables, 1 buckets/);
+    await assert.rejects(caribou('list'), /table deployment_manager_resource_table does not exist in us-west-2 .*setup_tables/);
+  });
+});
