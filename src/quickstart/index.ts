@@ -165,6 +165,7 @@ export async function quickstart(opts: QuickstartOptions = {}): Promise<Quicksta
       notes: [
         `${before} runs before the cycle (all at home), ${after} after it; ${countFailed(runsBefore) + countFailed(runsAfter)} failed.`,
         `CaribouCycle ${cycle.status} in ${cycle.seconds.toFixed(1)} s.`,
+        'Function durations in the local cloud are the real time the code took on this machine (the network between regions is simulated from the bundled latency data), so measured runtime and carbon move a little from one quickstart to the next.',
         ...(input.config.allowed_regions?.length ? [`The manifest allows only ${input.config.allowed_regions.join(', ')}.`] : []),
       ],
       attribution: SNAPSHOT_ATTRIBUTION,

@@ -60,7 +60,7 @@ function fmt(v: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
   if (a >= 1000) return v.toFixed(0);
-  if (a >= 1) return v.toPrecision(3);
+  if (a >= 0.01) return v.toPrecision(3);
   return v.toExponential(2);
 }
 
@@ -84,7 +84,11 @@ function hourLines(series: Array<{ name: string; values: Array<number | null>; c
   for (let h = 0; h < 24; h += 3) parts.push(`<text x="${x(h)}" y="${H - B + 16}" text-anchor="middle" font-size="11">${h}:00</text>`);
   parts.push(`<text x="${(L + W - R) / 2}" y="${H - 4}" text-anchor="middle" font-size="11">hour of day (UTC)</text>`);
   parts.push(`<text x="14" y="${(T + H - B) / 2}" font-size="11" transform="rotate(-90 14 ${(T + H - B) / 2})" text-anchor="middle">${esc(yLabel)}</text>`);
-  series.forEach((s, i) => {
+  // thin context lines first, so the bold ones are drawn on top
+  const ordered = [...series.filter((s) => !s.bold), ...series.filter((s) => s.bold)];
+  const legendIndex = new Map(series.map((s, i) => [s, i]));
+  ordered.forEach((s) => {
+    const i = legendIndex.get(s)!;
     let d = '';
     let pen = false;
     s.values.forEach((v, h) => {
@@ -96,9 +100,15 @@ function hourLines(series: Array<{ name: string; values: Array<number | null>; c
       pen = true;
     });
     parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.bold ? 3 : 1.2}" ${s.dash ? 'stroke-dasharray="5 4"' : ''} opacity="${s.bold ? 1 : 0.55}"><title>${esc(s.name)}</title></path>`);
+    if (!s.bold && series.some((o) => o.bold)) return; // thin context lines share one legend entry
     const ly = T + 10 + i * 15;
     if (ly < H - 10) parts.push(`<line x1="${W - R + 10}" x2="${W - R + 30}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="${s.bold ? 3 : 1.2}" ${s.dash ? 'stroke-dasharray="5 4"' : ''}/><text x="${W - R + 34}" y="${ly + 4}" font-size="11" ${s.bold ? 'font-weight="bold"' : ''}>${esc(s.name)}</text>`);
   });
+  const thin = series.filter((s) => !s.bold).length;
+  if (thin && series.some((s) => s.bold)) {
+    const ly = T + 10 + series.filter((s) => s.bold).length * 15;
+    parts.push(`<line x1="${W - R + 10}" x2="${W - R + 30}" y1="${ly}" y2="${ly}" stroke="#bbb" stroke-width="1.2"/><text x="${W - R + 34}" y="${ly + 4}" font-size="11">${thin} other regions</text>`);
+  }
   parts.push('</svg>');
   return parts.join('');
 }
@@ -192,7 +202,7 @@ export function renderReport(data: ReportData): string {
   const colors = regionColors(regions);
   const intensitySeries = regions
     .filter((r) => data.intensity[r])
-    .map((r) => ({ name: r + (r === data.home ? ' (home)' : ''), values: data.intensity[r], color: colors[r], bold: data.highlight.includes(r) }));
+    .map((r) => ({ name: r + (r === data.home ? ' (home)' : ''), values: data.intensity[r], color: data.highlight.includes(r) ? colors[r] : '#bbb', bold: data.highlight.includes(r) }));
   const carbonSeries = [
     { name: 'home', values: data.carbonByHour.home, color: '#888', bold: true },
     { name: 'optimized', values: data.carbonByHour.optimized, color: '#1b9e77', bold: true },
