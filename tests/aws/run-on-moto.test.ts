@@ -3,7 +3,9 @@ import * as http from 'node:http';
 import Module from 'node:module';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { readSummary, syncWorkflowLogs } from '../../src/sync';
 import { startRun, readRunFailure } from '../../sdk/runtime';
 import type { AwsCloud } from '../../src/cloud/aws';
 import { awsRuntimeEnv } from '../../src/cloud/aws/lambda-entry';
@@ -39,6 +41,10 @@ describe('aws: a workflow run on moto through its deployed package', function ()
   const inbox: Notification[] = [];
   const saved = { ...process.env };
   const home = 'us-east-1';
+  // shared by the run and the log sync after it
+  const byFunction: Record<string, string[]> = {};
+  let workflowId = '';
+  let runId = '';
 
   before(async function () {
     moto = await useMoto(this);
@@ -69,6 +75,7 @@ describe('aws: a workflow run on moto through its deployed package', function ()
     await setupTables(cloud);
     const project = await loadWorkflowProject(path.join(ROOT, 'examples/small_sync_example'));
     const id = await deployWorkflow(cloud, project);
+    workflowId = id;
     const res = (await cloud.tables.get(SYSTEM_REGION, TABLES.deploymentResources, id)) as DeploymentResources;
     const wpd = (await cloud.tables.get(SYSTEM_REGION, TABLES.workflowPlacementDecision, id)) as WorkflowPlacementDecision;
 
@@ -91,7 +98,9 @@ describe('aws: a workflow run on moto through its deployed package', function ()
     const lines: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
     const log = console.log;
-    const capture = (s: unknown) => (lines.push(String(s)), true);
+    // what each function wrote, as its CloudWatch log stream would hold it
+    let current = '';
+    const capture = (s: unknown) => (lines.push(String(s)), (byFunction[current] ??= []).push(String(s)), true);
     process.stdout.write = capture as typeof process.stdout.write;
     console.log = (...a: unknown[]) => capture(a.join(' ') + '\n');
     let started;
@@ -109,6 +118,7 @@ describe('aws: a workflow run on moto through its deployed package', function ()
         }
         idle = 0;
         const fn = res.functions.find((f) => f.topic === n.TopicArn)!;
+        current = fn.physical_name;
         const event = { Records: [{ EventSource: 'aws:sns', Sns: { Message: n.Message, TopicArn: n.TopicArn, MessageId: n.MessageId } }] };
         const ctx = { invokedFunctionArn: `arn:aws:lambda:${home}:${MOTO_ACCOUNT}:function:${fn.physical_name}` };
         await handler!(event, ctx);
@@ -134,5 +144,33 @@ describe('aws: a workflow run on moto through its deployed package', function ()
     assert.equal(JSON.parse(result.slice(result.indexOf('{'))).total, 12);
     // three messages, each delivered twice: the entry, and one trigger per join (join data travels in the table)
     assert.equal(deliveries, 6);
+    runId = started.runId;
+  });
+
+  it('log_sync reads the run back from CloudWatch Logs and rebuilds it', async function () {
+    assert.ok(runId, 'the run above happened');
+    // Lambda would have written each function's stdout to its log group (made at deploy)
+    const logs = cloud.context.client(CloudWatchLogsClient, home);
+    let last = 0;
+    for (const [fn, chunks] of Object.entries(byFunction)) {
+      if (!fn) continue;
+      const lines = chunks.join('').split('\n').filter((l) => l.trim());
+      const logEvents = lines.map((message) => {
+        const m = /"time":"([^"]+)"/.exec(message);
+        const timestamp = m ? Date.parse(m[1]) : Date.now();
+        last = Math.max(last, timestamp);
+        return { timestamp, message };
+      });
+      logEvents.sort((a, b) => a.timestamp - b.timestamp);
+      await logs.send(new CreateLogStreamCommand({ logGroupName: `/aws/lambda/${fn}`, logStreamName: 'run' }));
+      await logs.send(new PutLogEventsCommand({ logGroupName: `/aws/lambda/${fn}`, logStreamName: 'run', logEvents }));
+    }
+    // the syncer waits a buffer for late lines; look from a little after that
+    const report = await syncWorkflowLogs({ tables: cloud.tables, logs: cloud.logs, now: () => last + 20 * 60_000 }, workflowId);
+    assert.equal(report.runs.started, 1, JSON.stringify(report));
+    assert.equal(report.runs.kept, 1, JSON.stringify(report));
+    assert.equal(report.runs.duplicate, 0);
+    const summary = await readSummary(cloud.tables, workflowId);
+    assert.ok(summary, 'workflow_summary_table holds the summary');
   });
 });
