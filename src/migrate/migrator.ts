@@ -9,7 +9,7 @@
  *  3. switch  — one write of the WPD's current_deployment (hour keys, expiry): the only
  *               moment routing changes, so a crash before it leaves the old decision in force;
  *  4. unstage — the staged plan is deleted, only if it is still the one applied;
- *  5. retire  — deployed functions that neither home, the live plan, nor a staged plan uses
+ *  5. retire  — deployed functions that neither home, the live plan (unexpired), nor a staged plan uses
  *               are marked with `retire_after = now + grace`, grace being longer than the
  *               longest possible run (runs pick their routing once, at entry, and keep it);
  *  6. cleanup — marked functions past their time are removed (function, topic, logs, code
@@ -94,15 +94,20 @@ export function pairsOfPlan(config: WorkflowConfig, placements: Record<string, R
   return out;
 }
 
-/** The (function, region) pairs a placement decision routes to (home and every hour of the live plan). */
-export function pairsOfDecision(config: WorkflowConfig, wpd: WorkflowPlacementDecision): Set<string> {
+/**
+ * The (function, region) pairs a placement decision routes to: home, and every hour of the
+ * live plan unless it expired before `at` (runs started since then go home; those started
+ * before have the grace period to finish).
+ */
+export function pairsOfDecision(config: WorkflowConfig, wpd: WorkflowPlacementDecision, at?: Date): Set<string> {
   const fnOf = new Map(config.instances.map((i) => [i.instance_name, i.function_name]));
   const out = new Set<string>();
   const add = (m: PlacementMap) => {
     for (const [inst, p] of Object.entries(m)) out.add(pairKey(fnOf.get(inst) ?? inst, p.region));
   };
   add(wpd.home_deployment);
-  for (const m of Object.values(wpd.current_deployment?.instances ?? {})) add(m);
+  const cd = wpd.current_deployment;
+  if (cd && (!at || Date.parse(cd.expiry_time) > at.getTime())) for (const m of Object.values(cd.instances)) add(m);
   return out;
 }
 
@@ -220,7 +225,7 @@ export async function migrateWorkflow(cloud: Cloud, workflowId: string, opts: Mi
     }
 
     // 5. retire what nothing routes to any more
-    const inUse = pairsOfDecision(config, wpd);
+    const inUse = pairsOfDecision(config, wpd, now());
     const pending = decodeResult(StagedPlan, await t.get(SYSTEM_REGION, TABLES.solverStagingArea, workflowId));
     if (pending.ok) for (const k of pairsOfPlan(config, pending.value.placements)) inUse.add(k);
     const nowIso = now().toISOString();
@@ -237,8 +242,15 @@ export async function migrateWorkflow(cloud: Cloud, workflowId: string, opts: Mi
     await step({ kind: 'retire-marked', workflow_id: workflowId });
 
     // 6. cleanup: remove what is past its grace period (function first, then the record: a crash leaks, never misroutes)
-    for (const r of [...record.retiring]) {
-      if (Date.parse(r.retire_after) > now().getTime()) continue;
+    const due = record.retiring.filter((r) => Date.parse(r.retire_after) <= now().getTime());
+    const cd = wpd.current_deployment;
+    if (due.length && cd && Date.parse(cd.expiry_time) <= now().getTime()) {
+      // an expired plan routes nowhere, but it must not name functions that are about to go
+      wpd = { ...wpd, current_deployment: null, updated_at: now().toISOString() };
+      await t.put(SYSTEM_REGION, TABLES.workflowPlacementDecision, workflowId, WorkflowPlacementDecision.encode(wpd));
+      log('dropped the expired plan');
+    }
+    for (const r of due) {
       await removeDeployed(cloud, workflowId, r, resources.package_key, resources.functions);
       resources.functions = resources.functions.filter((f) => !(f.function_name === r.function_name && f.region === r.region));
       await saveResources();

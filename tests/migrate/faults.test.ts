@@ -107,6 +107,32 @@ describe('migrate: fault injection', function () {
     }
   });
 
+  it("an expired plan's regions are retired too; runs go home meanwhile", async () => {
+    const c = await freshDeployment();
+    try {
+      const plan = planOf(c.config, DAY, ['0'], () => 'ca-central-1');
+      await stage(c.cloud, plan);
+      await runDeploymentMigrator(c.cloud);
+      // no new plan: past the expiry the decision routes home, and the next pass starts the grace period
+      const expired = new Date(Date.parse(plan.expiry_time) + 60_000);
+      c.cloud.advanceTo(expired);
+      const [m] = await runDeploymentMigrator(c.cloud);
+      assert.equal(m.retiring.length, 3);
+      assert.deepEqual(m.removed, []);
+      const home = await runAndCheck(c.cloud, c.id, 2, new Date(expired.getTime() + 60_000), 'after the expiry');
+      assert.ok(home.every((r) => r === 'us-east-1'));
+      c.cloud.advanceTo(new Date(expired.getTime() + 24 * 3600_000));
+      const [r] = await runDeploymentMigrator(c.cloud);
+      assert.equal(r.removed.length, 3);
+      assert.deepEqual(await c.cloud.functions.list('ca-central-1'), []);
+      const wpd = await readWpd(c.cloud, c.id);
+      assert.equal(wpd.current_deployment, null, 'the expired plan is dropped before its functions are');
+      await assertRoutable(c.cloud, wpd, 'after the cleanup');
+    } finally {
+      await dispose(c);
+    }
+  });
+
   it('two migrators at once never migrate the same workflow twice; a crashed holder blocks only until its lease expires', async () => {
     const c = await freshDeployment();
     try {
