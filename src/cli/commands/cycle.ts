@@ -97,7 +97,7 @@ export function describeCycle(o: CycleOutcome): string {
   const lines = [`CaribouCycle ${o.status} in ${o.seconds.toFixed(1)} s (${o.execution})`];
   if (o.error) lines.push(`  error: ${o.error}`);
   if (out.decide?.Error) lines.push(`  decide failed: ${out.decide.Error} ${out.decide.Cause ?? ''}`);
-  for (const d of out.decide?.decisions ?? []) lines.push(`  decide   ${d.workflow_id}: ${d.action} — ${d.reason}`);
+  for (const d of out.decide?.decisions ?? []) lines.push(`  decide   ${d.workflow_id}: ${d.action} — ${d.reason}${/^not due until/.test(d.reason) ? ' (--force looks now)' : ''}`);
   for (const s of out.solve ?? []) {
     const c = s.carbon ? ` (hour 0 carbon per run: home ${s.carbon.home.toExponential(2)} g → ${s.carbon.chosen.toExponential(2)} g)` : '';
     lines.push(`  solve    ${s.workflow_id}: ${s.status}${c}${s.error ? ` — ${JSON.stringify(s.error).slice(0, 300)}` : ''}`);
