@@ -95,7 +95,7 @@ export class LambdaFunctions implements Functions {
         lambda.send(new UpdateFunctionCodeCommand({ FunctionName: spec.name, ZipFile: code, Architectures: [spec.architecture] })),
       );
       await this.waitReady(spec.region, spec.name);
-      await attempt('update the configuration of function', `${spec.name} in ${spec.region}`, () => lambda.send(new UpdateFunctionConfigurationCommand(config)));
+      await this.whileRoleIsNew(`update the configuration of function`, spec, () => lambda.send(new UpdateFunctionConfigurationCommand(config)));
     }
     await this.waitReady(spec.region, spec.name);
   }
@@ -119,19 +119,30 @@ export class LambdaFunctions implements Functions {
   }
 
   private async createWithRoleRetry(spec: FunctionSpec, input: ConstructorParameters<typeof CreateFunctionCommand>[0]): Promise<void> {
+    try {
+      await this.whileRoleIsNew('create function', spec, () => this.lambda(spec.region).send(new CreateFunctionCommand(input)));
+    } catch (err) {
+      // created concurrently by another deploy of the same function: the next deploy updates it
+      if ((err as { cause?: unknown }).cause && isCode((err as { cause?: unknown }).cause, 'ResourceConflictException')) return;
+      throw err;
+    }
+  }
+
+  /**
+   * Runs a call that names the function's role, again while Lambda cannot assume the role
+   * yet: a role is usable by Lambda only some seconds after IAM created it.
+   */
+  private async whileRoleIsNew<T>(action: string, spec: FunctionSpec, call: () => Promise<T>): Promise<T> {
     const deadline = Date.now() + this.timing.roleWaitMs;
     for (let wait = 500; ; wait = Math.min(wait * 2, 8000)) {
       try {
-        await this.lambda(spec.region).send(new CreateFunctionCommand(input));
-        return;
+        return await call();
       } catch (err) {
-        // A role is usable by Lambda only some seconds after IAM created it.
         if (isCode(err, 'InvalidParameterValueException') && /cannot be assumed/i.test((err as Error).message) && Date.now() + wait < deadline) {
           await sleep(wait);
           continue;
         }
-        if (isCode(err, 'ResourceConflictException')) return; // created concurrently; the update path will converge
-        throw awsError(err, 'create function', `${spec.name} in ${spec.region}`);
+        throw awsError(err, action, `${spec.name} in ${spec.region}`);
       }
     }
   }

@@ -70,13 +70,13 @@ export class SnsMessaging implements Messaging {
   }
 
   async subscribe(region: string, topic: string, functionName: string): Promise<void> {
+    if (!this.grantInvoke) throw new Error('this SnsMessaging cannot grant invoke permissions (runtime-only instance)');
     const TopicArn = await this.arn(region, topic);
     const Endpoint = functionArn(region, await this.ctx.accountId(), functionName);
     const existing = await this.subscriptions(region, TopicArn);
     if (!existing.some((s) => s.Protocol === 'lambda' && s.Endpoint === Endpoint)) {
       await attempt('subscribe', `${Endpoint} to ${TopicArn}`, () => this.sns(region).send(new SubscribeCommand({ TopicArn, Protocol: 'lambda', Endpoint })));
     }
-    if (!this.grantInvoke) throw new Error('this SnsMessaging cannot grant invoke permissions (runtime-only instance)');
     await this.grantInvoke(region, functionName, TopicArn);
   }
 
