@@ -202,4 +202,12 @@ describe('aws: names, policies, zip (no emulator)', () => {
       process.env = saved;
     }
   });
+  it('no role of the control plane (serverless.yml) grants every action on every resource', () => {
+    const sls = YAML.parse(readFileSync(join(__dirname, '../../serverless.yml'), 'utf8'), { maxAliasCount: -1 }) as {
+      resources: { Resources: Record<string, { Type: string; Properties: { Policies?: Array<{ PolicyDocument: PolicyDocument }> } }> };
+    };
+    const roles = Object.entries(sls.resources.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role');
+    assert.ok(roles.length > 0);
+    for (const [name, role] of roles) for (const p of role.Properties.Policies ?? []) assert.deepEqual(wildcardGrants(p.PolicyDocument), [], name);
+  });
 });
