@@ -2,8 +2,8 @@
  * Rebuilding one run from its log events, and judging whether it is finished.
  *
  * A run is *complete* when it has its ENTRY_POINT, every function that started has ended
- * (EXECUTED or USER_CODE_FAILURE), every message sent (by taint) was received, and every
- * received message has its sender's line. A complete run is still held back until its last
+ * (EXECUTED, USER_CODE_FAILURE or HOP_LIMIT_EXCEEDED), every message sent (by taint) was
+ * received (or refused at the hop limit), and every received message has its sender's line. A complete run is still held back until its last
  * line is `settleMs` older than the end of the window read, because a function may log a
  * trailing line (a skip recorded on return) just after the window end. A run that is not
  * complete after `staleMs` without a new line is given up on. Runs in between stay pending
@@ -47,18 +47,17 @@ const msOf = (e: LogEvent): number => Date.parse(e.time);
 /** Judges a run from its events (any order) at window end `endMs`; builds its sample when it is complete and successful. */
 export function judgeRun(events: readonly LogEvent[], endMs: number, settleMs: number, staleMs: number): RunVerdict {
   let lastMs = -Infinity;
-  let firstMs = Infinity;
   let entry: Entry | undefined;
   const invoked = new Map<string, Invoked[]>();
   const executed = new Map<string, Executed[]>();
   const ended = new Set<string>();
   const sends = new Map<string, Succ | SyncNode>();
   const received = new Map<string, Invoked>();
+  const hopLimited = new Set<string>();
   let failure: LogEvent | undefined;
   for (const e of events) {
     const ms = msOf(e);
     if (ms > lastMs) lastMs = ms;
-    if (ms < firstMs) firstMs = ms;
     switch (e.event) {
       case 'ENTRY_POINT':
         entry ??= e;
@@ -71,8 +70,13 @@ export function judgeRun(events: readonly LogEvent[], endMs: number, settleMs: n
         push(executed, e.instance, e);
         ended.add(e.instance);
         break;
-      case 'USER_CODE_FAILURE':
       case 'HOP_LIMIT_EXCEEDED':
+        // the receiver refused to run: this answers the message sent to it (it logs no INVOKED)
+        hopLimited.add(e.instance);
+        failure ??= e;
+        ended.add(e.instance);
+        break;
+      case 'USER_CODE_FAILURE':
         failure ??= e;
         ended.add(e.instance);
         break;
@@ -87,7 +91,7 @@ export function judgeRun(events: readonly LogEvent[], endMs: number, settleMs: n
         break;
     }
   }
-  const outstanding = whyIncomplete(entry, invoked, ended, sends, received, failure !== undefined);
+  const outstanding = whyIncomplete(entry, invoked, ended, sends, received, hopLimited);
   const settled = outstanding === undefined && lastMs < endMs - settleMs;
   const stale = lastMs < endMs - staleMs;
   if (!settled && !stale) return { status: 'pending' };
@@ -111,14 +115,14 @@ function whyIncomplete(
   ended: Set<string>,
   sends: Map<string, Succ | SyncNode>,
   received: Map<string, Invoked>,
-  failed: boolean,
+  hopLimited: Set<string>,
 ): string | undefined {
   if (!entry) return 'no ENTRY_POINT line';
   if (!ended.has(entry.instance)) return `${entry.instance} never ended`;
   for (const inst of invoked.keys()) if (!ended.has(inst)) return `${inst} never ended`;
-  // a failed run's messages may never arrive (a hop limit stops the receiver): only wait for running functions
-  if (failed) return undefined;
-  for (const [taint, s] of sends) if (!received.has(taint)) return `message ${taint} from ${s.instance} to ${s.successor} never arrived`;
+  // a failed run too is waited for until its messages arrived, so its late lines do not come
+  // back as a separate, never-complete run
+  for (const [taint, s] of sends) if (!received.has(taint) && !hopLimited.has(s.successor)) return `message ${taint} from ${s.instance} to ${s.successor} never arrived`;
   // the entry's message comes from the client, which logs no line for it
   for (const [taint, r] of received) if (r.instance !== entry.instance && !sends.has(taint)) return `sender of message ${taint} to ${r.instance} not seen`;
   return undefined;

@@ -95,6 +95,26 @@ describe('log sync: rebuilding runs', () => {
     assert.deepEqual(s.daily_invocation_counts, { '2026-11-20': 14 });
   });
 
+  it('a run stopped by the hop limit is a failure, not an incomplete run; a failed run waits for its messages in flight', async () => {
+    const [run] = makeRuns(15, 1, T0, 0);
+    const logs = new MemoryLogs();
+    const jLines = run!.lines.filter(({ key }) => key.includes('-j_aws-'));
+    for (const l of run!.lines) if (!jLines.includes(l)) logs.add(l.key, l.line);
+    // j refuses to run: it logs HOP_LIMIT_EXCEEDED (and no INVOKED) at the time it was delivered
+    const invokedJ = JSON.parse(jLines[0]!.line.line.slice('[CARIBOU] '.length));
+    const refusedAt = jLines[0]!.line.time + 3_600_000; // delivered late: still in flight at the first sync
+    logs.add(jLines[0]!.key, {
+      time: refusedAt,
+      line: formatLogLine({ ...invokedJ, event: 'HOP_LIMIT_EXCEEDED', time: new Date(refusedAt).toISOString(), hops: 21, limit: 20, taint: undefined, payload_gb: undefined }),
+    });
+    const tables = await tablesWithWorkflow();
+    const r1 = await syncWorkflowLogs({ tables, logs, now: () => T0 + 30 * 60_000 + BUFFER }, WF);
+    assert.deepEqual([r1.runs.pending, r1.runs.failed], [1, 0]);
+    const r2 = await syncWorkflowLogs({ tables, logs, now: () => T0 + 3 * H + BUFFER }, WF);
+    assert.deepEqual([r2.runs.failed, r2.runs.incomplete, r2.runs.pending], [1, 0, 0]);
+    assert.deepEqual((await readSummary(tables, WF))!.daily_failure_counts, { '2026-11-20': 1 });
+  });
+
   it('drops a run that never completes, once stale, and says why', async () => {
     const [run] = makeRuns(4, 1, T0, 0);
     const logs = new MemoryLogs();
