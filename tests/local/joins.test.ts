@@ -38,7 +38,9 @@ async function checkSubsets(knobs: Partial<LocalKnobs>, copies: number): Promise
     const p: WorkflowProject = await loadWorkflowProject(fixture('sync_subsets'));
     const id = await deployWorkflow(cloud, p);
     const inputs = SUBSETS.flatMap((skip) => Array.from({ length: copies }, (_, i) => ({ skip, tag: `t${i}` })));
+    const envBefore = process.env.LOG_LEVEL;
     const results = await runMany(cloud, id, inputs);
+    assert.equal(process.env.LOG_LEVEL, envBefore, 'the functions\' variables are gone once they return');
     const printed = {
       sync: await printedOf(cloud, p.config, 'syncFunction'),
       second: await printedOf(cloud, p.config, 'secondSyncFunction'),
@@ -61,6 +63,7 @@ async function checkSubsets(knobs: Partial<LocalKnobs>, copies: number): Promise
         assert.equal(ran, exp[j] ? 1 : 0, `${what}: ${j} ran ${ran} times`);
         assert.equal(got.length, exp[j] ? 1 : 0, `${what}: ${j} printed ${got.length} times`);
         if (exp[j]) assert.deepEqual(got[0].parts, exp[j], `${what}: ${j} received other payloads`);
+        if (exp[j] && j === 'second' && (knobs.concurrency ?? 1) === 1) assert.equal(got[0].log_level, 'INFO', 'the function sees its environment variables');
       }
     });
     return { runs: results.length, invocations };

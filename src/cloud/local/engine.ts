@@ -191,7 +191,14 @@ export class LocalEngine implements DeliverySink {
       // loading the code once (a cold start; Lambda reports it apart from the duration and
       // Caribou's log syncer drops runs with one) is not part of the function's time
       realStart = performance.now();
-      this.record(await invocationLog.run(env.log, () => bundle.runtime.handle(env, d.message)));
+      // as on Lambda, the function's environment variables are in process.env while it runs;
+      // only when deliveries run one at a time, or overlapping ones would see each other's
+      const restoreEnv = this.deps.knobs.concurrency === 1 ? applyEnvironment(spec.environment) : () => undefined;
+      try {
+        this.record(await invocationLog.run(env.log, () => bundle.runtime.handle(env, d.message)));
+      } finally {
+        restoreEnv();
+      }
     } catch (err) {
       // a failure of the runtime itself (not of user code, which the runtime catches and logs)
       const msg = `function ${d.fn} in ${d.region} failed: ${(err as Error)?.message ?? String(err)}`;
@@ -291,6 +298,18 @@ interface HandleResultLike {
   error?: string;
   start: string;
   end: string;
+}
+
+/** Sets variables in process.env; returns the function that puts the previous values back. */
+function applyEnvironment(vars: Record<string, string>): () => void {
+  const saved = Object.keys(vars).map((k) => [k, process.env[k]] as const);
+  for (const [k, v] of Object.entries(vars)) process.env[k] = v;
+  return () => {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
 }
 
 /** The log of the invocation the current async context belongs to. */
