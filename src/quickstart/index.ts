@@ -11,7 +11,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ExecutionEvent } from '../cloud/ports';
-import { openLocalCloud, type LocalCloud } from '../cloud/local';
+import { openLocalCloud } from '../cloud/local';
 import { snapshotRegions, SNAPSHOT_ATTRIBUTION } from '../data/snapshot';
 import { deployWorkflow } from '../deploy/deployer';
 import { loadWorkflowProject } from '../deploy/project';
@@ -19,7 +19,7 @@ import { runMany, type RunResult } from '../deploy/run';
 import type { SolveTuning } from '../handlers/io';
 import { readMigrationRecord } from '../migrate/migrator';
 import { UserError } from '../model/errors';
-import { WorkflowPlacementDecision, routeForRun, timeKeyFor } from '../model/placement';
+import { WorkflowPlacementDecision, routeForRun } from '../model/placement';
 import { decodeOrThrow } from '../model/decode';
 import type { DeploymentMetrics } from '../model/staging';
 import { SYSTEM_REGION, TABLES } from '../model/tables';
@@ -247,7 +247,6 @@ export function placementThroughDay(input: SolveInput, wpd: WorkflowPlacementDec
       (out[n] ??= new Array(24).fill(''))[h] = p.region;
     }
   }
-  void timeKeyFor;
   return out;
 }
 
@@ -285,4 +284,3 @@ function byHour(ms: RunMetrics[]): Array<number | null> {
   return sum.map((s, h) => (n[h] ? s / n[h] : null));
 }
 
-export type { LocalCloud };

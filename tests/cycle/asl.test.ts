@@ -24,11 +24,6 @@ function stubTasks(opts: { failCarbon?: boolean; failSolveOf?: string; rounds?: 
     candidates: 6,
     evaluations: r * 6,
   });
-  const t = async (name: string, fn: (i: any) => unknown) => (i: any) => {
-    calls.push(name);
-    return fn(i);
-  };
-  void t;
   const rec = (name: string, fn: (i: any) => unknown) => async (i: any) => {
     calls.push(name);
     return fn(i);
