@@ -126,14 +126,16 @@ export class LocalEngine implements DeliverySink {
   }
 
   /** Delivers messages until none is pending (including those the deliveries publish). */
-  drain(): Promise<void> {
-    // one drain at a time; a caller arriving meanwhile waits for the running one
-    if (!this.draining)
-      this.draining = this.drainLoop().finally(() => {
+  async drain(): Promise<void> {
+    // one drain loop at a time; a caller arriving meanwhile waits for it, and goes again if
+    // it queued messages after that loop had seen the queue empty
+    while (this.draining || this.queue.size > 0) {
+      this.draining ??= this.drainLoop().finally(() => {
         this.draining = undefined;
         this.deps.logs.flush();
       });
-    return this.draining;
+      await this.draining;
+    }
   }
 
   /**
