@@ -4,7 +4,7 @@ import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { createAwsCloud, type AwsCloud } from '../../src/cloud/aws';
 import { awsRuntimeEnv, lambdaHandler } from '../../src/cloud/aws/lambda-entry';
-import { RUNTIME_POLICY, WORKFLOW_POLICY } from '../../src/cloud/aws/lambda-functions';
+import { RUNTIME_POLICY } from '../../src/cloud/aws/lambda-functions';
 import { roleName } from '../../src/cloud/aws/names';
 import { S3PackageStore } from '../../src/cloud/aws/s3-packages';
 import { trustPolicy } from '../../src/cloud/aws/policies';
@@ -211,8 +211,6 @@ describe('aws: adapters on moto', function () {
     it('names the missing package instead of failing inside Lambda', async () => {
       await assert.rejects(cloud.functions.deploy(spec('fn_wf-2_0-nocode_aws-ca-central-1', region, 'code/none.js')), /code package code\/none\.js .* no Caribou bucket/);
     });
-
-    it('keeps WORKFLOW_POLICY for the iam_policy', () => assert.equal(WORKFLOW_POLICY, 'caribou-workflow'));
   });
 
   describe('Lambda entry (the handler around the runtime)', () => {
