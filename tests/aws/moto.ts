@@ -35,6 +35,13 @@ export const MOTO_ACCOUNT = '123456789012';
 
 const HOW_TO = "install moto's server (`pip install 'moto[server]'`, which puts moto_server on PATH), then `npm run test:aws`";
 
+/** $1 moto_server, $2 port, $3 the test process: run moto while both live; exit with moto's status. */
+const WATCHDOG = `"$1" -H 127.0.0.1 -p "$2" & m=$!
+trap 'kill $m 2>/dev/null; wait $m; exit 0' TERM INT
+while kill -0 "$3" 2>/dev/null && kill -0 $m 2>/dev/null; do sleep 1; done
+kill $m 2>/dev/null
+wait $m`;
+
 let child: ChildProcess | undefined;
 let proxy: http.Server | undefined;
 let starting: Promise<Moto | undefined> | undefined;
@@ -100,7 +107,9 @@ async function start(): Promise<Moto | undefined> {
   }
   const port = await freePort();
   let out = '';
-  const proc = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A small shell watchdog owns moto: it stops moto when this process goes away, even when
+  // mocha is killed by a signal and no exit hook runs, so no server outlives its test run.
+  const proc = spawn('sh', ['-c', WATCHDOG, 'moto-watchdog', bin, String(port), String(process.pid)], { stdio: ['ignore', 'pipe', 'pipe'] });
   child = proc;
   // keep the last bit of output for error messages; moto logs every request
   const keep = (b: Buffer) => (out = (out + b.toString()).slice(-4000));
