@@ -53,6 +53,11 @@ export interface QuickstartOptions {
   day?: Date;
   /** report path (default <dir>/report.html) */
   report?: string;
+  /**
+   * replace the example's allowed regions (home is always kept), e.g. us-east-1, us-west-1,
+   * us-west-2: without ca-central-1's hydro power the plan follows California's solar hours
+   */
+  regions?: string[];
   /** solver tuning handed to the cycle */
   solve?: SolveTuning;
   /** CaribouCycle events, as they happen */
@@ -111,6 +116,15 @@ export async function quickstart(opts: QuickstartOptions = {}): Promise<Quicksta
   const cloud = await openLocalCloud({ home: path.join(dir, 'cloud'), start: day });
   try {
     const project = await loadWorkflowProject(path.join(EXAMPLES_DIR, example));
+    if (opts.regions) {
+      const home = project.config.home_region.region;
+      const known = new Set(snapshotRegions().map((r) => r.code));
+      const bad = opts.regions.filter((r) => !known.has(r));
+      if (bad.length) throw new UserError(`not simulated regions: ${bad.join(', ')} (see src/data/README.md for the list)`);
+      // the deployed config (what the manager and the solver read), not the example's files
+      project.config = { ...project.config, allowed_regions: [...new Set([home, ...opts.regions])].sort(), disallowed_regions: [] };
+      log(`allowed regions for this quickstart: ${project.config.allowed_regions!.join(', ')}`);
+    }
     if (project.config.home_region.region !== 'us-east-1') log(`note: ${example}'s home region is ${project.config.home_region.region}`);
     const id = await deployWorkflow(cloud, project);
     log(`deployed ${id} to its home region ${project.config.home_region.region} (local cloud in ${path.relative(process.cwd(), dir) || dir})`);

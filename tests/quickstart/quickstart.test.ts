@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { hourRanges } from '../../src/cli/commands/quickstart';
+import { quickstart } from '../../src/quickstart';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -32,6 +33,21 @@ describe('quickstart: npx caribou quickstart --json', function () {
       assert.ok((html.match(/<svg/g) ?? []).length >= 4, 'the report has its plots');
       assert.match(html, /Grid carbon intensity by region and hour/);
       assert.match(html, /Placement through the day/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('without hydro power in reach, the plan follows the solar hours (placement changes through the day)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caribou-qs-'));
+    try {
+      // the manager's benefit grows with invocations × runtime, and local runtimes are short:
+      // 200 runs keep the solve affordable with a wide margin over these regions' smaller spread
+      const r = await quickstart({ dir, before: 200, after: 24, day: new Date('2026-11-20T00:00:00Z'), regions: ['us-east-1', 'us-west-1', 'us-west-2'] });
+      const regions = new Set(Object.values(r.detail.placement).flat());
+      assert.ok(regions.size >= 2, `one region all day: ${[...regions].join(', ')}`);
+      assert.ok(Object.keys(r.detail.routed_to).length >= 2, `runs went to ${Object.keys(r.detail.routed_to).join(', ')}`);
+      assert.ok(r.carbon_reduction_pct > 0);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
