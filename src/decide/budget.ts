@@ -185,7 +185,12 @@ export function decideWorkflow(input: DecideInput): DecideOutput {
 
   const benefit = estimateBenefit(input);
   if (benefit.invocations < DECIDE.MIN_INVOCATIONS)
-    return skip(`only ${benefit.invocations} invocations since the last solve (a solve needs at least ${DECIDE.MIN_INVOCATIONS})`, benefit.invocations, benefit.tokens, carried + benefit.tokens);
+    return skip(
+      `only ${benefit.invocations} invocations ${info?.last_solved ? 'since the last solve' : `in the last ${DECIDE.LOOKBACK_DAYS} days`} (a solve needs at least ${DECIDE.MIN_INVOCATIONS})`,
+      benefit.invocations,
+      benefit.tokens,
+      carried + benefit.tokens,
+    );
 
   const algorithm = algorithmShortName(input.config.deployment_algorithm ?? undefined);
   let systemIntensity = overallIntensity(input.carbon[input.systemRegion]);
