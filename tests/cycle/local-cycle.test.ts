@@ -6,7 +6,7 @@ import { SYSTEM_REGION, TABLES } from '../../src/model/tables';
 import { loadSolveInput } from '../../src/solve';
 import { measureRun, summarize } from '../../src/quickstart/measure';
 import { SAMPLE_PAYLOADS } from '../../src/quickstart';
-import { DAY, assertRoutable, dispose, freshDeployment, readWpd } from '../migrate/helpers';
+import { DAY, assertRoutable, dispose, freshDeployment, planOf, readWpd, stage } from '../migrate/helpers';
 
 /** The whole CaribouCycle on the local cloud, through the real ASL interpreter and handlers. */
 for (const example of ['small_sync_example', 'map_reduce']) {
@@ -64,3 +64,23 @@ for (const example of ['small_sync_example', 'map_reduce']) {
     });
   });
 }
+
+describe('cycle: two CaribouCycle executions at once', function () {
+  this.timeout(120_000);
+
+  it('never migrate the same workflow twice', async () => {
+    const c = await freshDeployment();
+    try {
+      await stage(c.cloud, planOf(c.config, DAY, ['0'], () => 'ca-central-1'));
+      const [a, b] = await Promise.all([runCycle(c.cloud, { workflows: [c.id] }), runCycle(c.cloud, { workflows: [c.id] })]);
+      assert.equal(a.status, 'SUCCEEDED', a.error);
+      assert.equal(b.status, 'SUCCEEDED', b.error);
+      const reports = [a, b].flatMap((o) => (o.output as { migrate: { workflows: Array<{ status: string; deployed: string[] }> } }).migrate.workflows);
+      assert.equal(reports.filter((r) => r.status === 'migrated').length, 1, JSON.stringify(reports));
+      assert.equal(reports.flatMap((r) => r.deployed).length, 3, 'each function deployed to ca-central-1 once');
+      await assertRoutable(c.cloud, await readWpd(c.cloud, c.id), 'after two cycles');
+    } finally {
+      await dispose(c);
+    }
+  });
+});
