@@ -25,12 +25,14 @@ export interface Part {
   text: string;
 }
 
-export const initialFunction = wf.fn<Start>({ name: 'initial_function', entryPoint: true }, async (input, ctx) => {
-  const n = input.number ?? 1;
-  ctx.invoke(syncFunction, { from: 'initial_function#0', value: n, text: input.message.toUpperCase() });
-  ctx.invoke(syncFunction, { from: 'initial_function#1', value: n * 2, text: [...input.message].reverse().join('') });
+export const initialFunction = wf.fn<Start | null>({ name: 'initial_function', entryPoint: true }, async (input, ctx) => {
+  // `caribou run` without -a sends null: run with defaults rather than fail
+  const message = input?.message ?? 'hello caribou';
+  const n = input?.number ?? 1;
+  ctx.invoke(syncFunction, { from: 'initial_function#0', value: n, text: message.toUpperCase() });
+  ctx.invoke(syncFunction, { from: 'initial_function#1', value: n * 2, text: [...message].reverse().join('') });
   // skipped when the number is negative: the second join then only waits for syncFunction
-  ctx.invoke(secondSyncFunction, { from: 'initial_function#2', value: n * 3, text: input.message }, { conditional: n >= 0 });
+  ctx.invoke(secondSyncFunction, { from: 'initial_function#2', value: n * 3, text: message }, { conditional: n >= 0 });
 });
 
 export const syncFunction = wf.join<Part>({ name: 'syncFunction' }, async (ctx) => {
