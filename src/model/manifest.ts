@@ -85,6 +85,9 @@ export const Manifest = t.intersection([
 ]);
 export type Manifest = t.TypeOf<typeof Manifest>;
 
+/** The longest commercial AWS region code a function may be placed in without an allow-list. */
+export const LONGEST_REGION_CODE = 'ap-southeast-2';
+
 /** Rules spanning several fields, reported as problems with paths. */
 export function crossFieldProblems(m: Manifest, functionNames: string[] = []): Problem[] {
   const problems: Problem[] = [];
@@ -102,11 +105,14 @@ export function crossFieldProblems(m: Manifest, functionNames: string[] = []): P
   order.forEach((k, i) => {
     if (order.indexOf(k) !== i) problems.push({ path: `constraints.priority_order[${i}]`, expected: 'each metric at most once', found: show(k) });
   });
+  // the solver may move a function to any permitted region, so the longest one must fit too
+  const candidates = allowed.length > 0 ? allowed.map((a) => a.region) : [m.home_region.region, LONGEST_REGION_CODE];
+  const longest = candidates.reduce((a, b) => (b.length > a.length ? b : a));
   for (const fn of functionNames) {
     if (!FunctionName.is(fn)) continue;
-    const name = physicalFunctionName(m.workflow_name, m.workflow_version, fn, m.home_region.region);
+    const name = physicalFunctionName(m.workflow_name, m.workflow_version, fn, longest);
     if (name.length > 64)
-      problems.push({ path: 'workflow_name', expected: `a name short enough that the Lambda name "${name}" fits 64 characters`, found: `${name.length} characters` });
+      problems.push({ path: 'workflow_name', expected: `a name short enough that the Lambda name "${name}" fits 64 characters in region ${longest}`, found: `${name.length} characters` });
   }
   return problems;
 }

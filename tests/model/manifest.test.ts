@@ -67,7 +67,12 @@ describe('manifest (.caribou/config.yml) validation', () => {
     assert.match(lines(withPatch(rp(['eu-west-1'], [])))[0], /^regions_and_providers\.allowed_regions: expected a list that includes the home region us-east-1/);
     assert.deepEqual(lines(withPatch({ constraints: { priority_order: ['cost', 'cost'] } })), ['constraints.priority_order[1]: expected each metric at most once; got "cost"']);
     const long = lines(withPatch({ workflow_name: 'a_rather_long_workflow_nm', workflow_version: '10.10.1000' }), ['a_long_function_name']);
-    assert.match(long[0], /^workflow_name: expected a name short enough that the Lambda name ".*" fits 64 characters; got 71 characters$/);
+    assert.match(long[0], /^workflow_name: expected a name short enough that the Lambda name ".*" fits 64 characters in region ap-southeast-2; got 76 characters$/);
+    // a name that fits at home but not in a region the solver may move it to is refused up front
+    const roaming = lines(withPatch({ workflow_name: 'a_long_workflow_name_here', workflow_version: '0.0.1' }), ['function_name_16']);
+    assert.match(roaming[0], /in region ap-southeast-2; got 67 characters$/);
+    const pinned = withPatch({ workflow_name: 'a_long_workflow_name_here', workflow_version: '0.0.1', ...rp(['us-east-1', 'eu-west-1'], []) });
+    assert.deepEqual(lines(pinned, ['function_name_16']), []);
   });
 
   it('reports unknown keys (typos) instead of ignoring them', () => {
