@@ -62,6 +62,12 @@ export interface DecideInput {
   systemRegion: string;
   /** ignore `next_check` (a manual run) */
   force?: boolean;
+  /**
+   * an operator's override of how many hour slots to solve (one of SOLVES_PER_DAY), whatever
+   * the budget affords; the 10-invocation floor still holds, the overhead is still charged
+   * (the carried tokens may go negative: later benefit repays it), and the reason says both
+   */
+  solvesPerDay?: number;
 }
 
 /** The verdict, and the bookkeeping to write now (skips only; a solve is committed when staged). */
@@ -201,10 +207,14 @@ export function decideWorkflow(input: DecideInput): DecideOutput {
   }
   const instances = Math.max(1, input.config.instances.length);
   const budget = carried + benefit.tokens;
-  let chosen: number | undefined;
-  for (const n of DECIDE.SOLVES_PER_DAY) if (solveOverhead(instances, n, algorithm, systemIntensity) <= budget) chosen = n;
+  let affordable: number | undefined;
+  for (const n of DECIDE.SOLVES_PER_DAY) if (solveOverhead(instances, n, algorithm, systemIntensity) <= budget) affordable = n;
+  if (input.solvesPerDay !== undefined) solveHours(input.solvesPerDay); // throws on a count that is not allowed
+  const chosen = input.solvesPerDay ?? affordable;
   const detail = `benefit ${fmt(benefit.tokens)} (intensity spread ${fmt(benefit.spread)} g/kWh over ${benefit.regionsConsidered.length} regions, mean runtime ${fmt(benefit.meanRuntime)} s, ${benefit.invocations} invocations) + carried ${fmt(carried)}`;
-  const noteText = notes.length ? `; ${notes.join('; ')}` : '';
+  const overridden =
+    input.solvesPerDay === undefined ? '' : `; ${input.solvesPerDay} solve(s) a day set by the operator (the budget alone affords ${affordable ?? 'none'})`;
+  const noteText = (notes.length ? `; ${notes.join('; ')}` : '') + overridden;
   if (chosen === undefined) {
     const need = solveOverhead(instances, 1, algorithm, systemIntensity);
     return skip(`${detail} is below the overhead of one ${algorithm} solve (${fmt(need)})${noteText}`, benefit.invocations, benefit.tokens, budget);
@@ -216,7 +226,7 @@ export function decideWorkflow(input: DecideInput): DecideOutput {
   const decision: DeploymentDecision = {
     ...base,
     action: 'solve',
-    reason: `${detail} affords ${chosen} ${algorithm} solve(s) a day (overhead ${fmt(overhead)})${noteText}`,
+    reason: `${detail} ${input.solvesPerDay === undefined ? 'affords' : 'pays for'} ${chosen} ${algorithm} solve(s) a day (overhead ${fmt(overhead)})${noteText}`,
     invocations: benefit.invocations,
     tokens: benefit.tokens,
     budget,

@@ -64,6 +64,8 @@ export interface ManageOptions {
   workflows?: string[];
   /** ignore next_check */
   force?: boolean;
+  /** hour slots to solve, overriding what the budget affords (see DecideInput.solvesPerDay) */
+  solvesPerDay?: number;
 }
 
 /** Decides for every workflow; writes the bookkeeping of skips; returns every decision (solves to be run by the caller). */
@@ -84,6 +86,7 @@ export async function manageDeployments(tables: KeyValueStore, opts: ManageOptio
       carbon: regionData.carbon,
       systemRegion: SYSTEM_REGION,
       force: opts.force,
+      solvesPerDay: opts.solvesPerDay,
     });
     if (infoNow) await tables.put(SYSTEM_REGION, TABLES.deploymentManagerWorkflowInfo, id, DeploymentManagerInfo.encode(infoNow));
     out.push(decision);

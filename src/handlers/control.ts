@@ -4,7 +4,9 @@
  */
 import type { Cloud } from '../cloud/ports';
 import { collectCarbon, collectPerformance, collectProvider, type CollectReport } from '../collect';
+import { DECIDE } from '../decide/budget';
 import { listWorkflows, manageDeployments } from '../decide/manager';
+import { UserError } from '../model/errors';
 import { decodeOrThrow } from '../model/decode';
 import { runDeploymentMigrator, type WorkflowMigration } from '../migrate';
 import { syncAllWorkflows } from '../sync';
@@ -58,9 +60,11 @@ export function solveIdOf(workflowId: string, at: Date): string {
 /** Decide: refreshes each workflow's instance summary, runs the deployment manager, and hands the due ones to Solve. */
 export async function decideTask(cloud: Cloud, event: unknown): Promise<DecideResult> {
   const input = decodeOrThrow(CycleInput, event ?? {}, 'CaribouCycle input');
+  if (input.solves_per_day !== undefined && !(DECIDE.SOLVES_PER_DAY as readonly number[]).includes(input.solves_per_day))
+    throw new UserError(`solves_per_day must be one of ${DECIDE.SOLVES_PER_DAY.join(', ')}; got ${input.solves_per_day}`);
   const now = cloud.now();
   const collected = await collectWorkflowSummaries(cloud, input.workflows);
-  const decisions = await manageDeployments(cloud.tables, { now, force: input.force, workflows: input.workflows });
+  const decisions = await manageDeployments(cloud.tables, { now, force: input.force, workflows: input.workflows, solvesPerDay: input.solves_per_day });
   const due: SolveRef[] = [];
   for (const d of decisions) {
     if (d.action !== 'solve') continue;

@@ -19,6 +19,8 @@ export const CycleInput = t.partial({
   /** only these workflows */
   workflows: t.array(t.string),
   solve: SolveTuning,
+  /** solve this many hour slots a day (1,2,3,4,6,8,12,24) whatever the budget affords (the 10-invocation floor holds) */
+  solves_per_day: t.number,
 });
 export type CycleInput = t.TypeOf<typeof CycleInput>;
 

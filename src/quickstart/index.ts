@@ -58,6 +58,11 @@ export interface QuickstartOptions {
    * us-west-2: without ca-central-1's hydro power the plan follows California's solar hours
    */
   regions?: string[];
+  /**
+   * hour slots to solve (default 24, so the placement through the day is visible and the demo
+   * does not hinge on how fast this machine runs the functions); "auto" leaves it to the budget
+   */
+  solvesPerDay?: number | 'auto';
   /** solver tuning handed to the cycle */
   solve?: SolveTuning;
   /** CaribouCycle events, as they happen */
@@ -140,7 +145,14 @@ export async function quickstart(opts: QuickstartOptions = {}): Promise<Quicksta
     const cycleAt = new Date(day.getTime() + 86400000 + 3600000);
     cloud.advanceTo(cycleAt);
     log(`running CaribouCycle at ${cycleAt.toISOString()}…`);
-    const cycle: CycleOutcome = await runCycle(cloud, { force: true, workflows: [id], ...(opts.solve ? { solve: opts.solve } : {}) }, opts.onEvent);
+    const spd = opts.solvesPerDay ?? 24;
+    const cycle: CycleOutcome = await runCycle(
+      cloud,
+      { force: true, workflows: [id], ...(spd === 'auto' ? {} : { solves_per_day: spd }), ...(opts.solve ? { solve: opts.solve } : {}) },
+      opts.onEvent,
+    );
+    const verdict = (cycle.output as { decide?: { decisions?: Array<{ action: string; reason: string }> } } | undefined)?.decide?.decisions?.[0];
+    if (verdict) log(`deployment manager: ${verdict.action} — ${verdict.reason}`);
     lap('cycle');
     if (cycle.status !== 'SUCCEEDED') throw new Error(`CaribouCycle failed: ${cycle.error ?? 'see the events above'}`);
 

@@ -127,6 +127,19 @@ describe('decide: deployment manager budget', () => {
     assert.ok(d.leftover_tokens! < 1);
   });
 
+  it('an operator may set the slot count; the 10-invocation floor still holds and the reason says both', () => {
+    const poor = { daily_invocation_counts: { '2026-11-21': 10 }, workflow_runtime_samples: [0.001] };
+    const auto = decideWorkflow(input({ summary: poor })).decision;
+    assert.equal(auto.action, 'skip');
+    const set = decideWorkflow(input({ summary: poor, solvesPerDay: 24 })).decision;
+    assert.equal(set.action, 'solve');
+    assert.equal(set.solve_hours!.length, 24);
+    assert.match(set.reason, /set by the operator \(the budget alone affords none\)/);
+    assert.ok(set.leftover_tokens! < 0, 'the overhead is still charged');
+    assert.equal(decideWorkflow(input({ summary: { ...poor, daily_invocation_counts: { '2026-11-21': 9 } }, solvesPerDay: 24 })).decision.action, 'skip');
+    assert.throws(() => decideWorkflow(input({ solvesPerDay: 5 })), /one of/);
+  });
+
   it('commitSolve records the solve; invocations are counted after it', () => {
     const { decision } = decideWorkflow(input());
     const info = commitSolve(undefined, decision, NOW);

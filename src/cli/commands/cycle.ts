@@ -120,13 +120,15 @@ export function register(program: Command): void {
     .description('run the CaribouCycle state machine (collect → sync logs → decide → solve → migrate): locally with the ASL interpreter, on AWS as a Step Functions execution')
     .option('--force', 'look at every workflow now, whatever its next check time')
     .option('-w, --workflow <id...>', 'only these workflows')
+    .option('--solves-per-day <n>', 'solve this many hour slots a day (1,2,3,4,6,8,12,24) whatever the budget affords; the 10-invocation floor still holds')
     .option('--runs <n>', 'Monte Carlo runs per evaluation (default: the solver\'s)')
     .option('--seed <n>', 'solver seed')
     .option('--json', 'print one line: {"execution","status","seconds","output"|"error"}')
-    .action(async (opts: { force?: boolean; workflow?: string[]; runs?: string; seed?: string; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { force?: boolean; workflow?: string[]; solvesPerDay?: string; runs?: string; seed?: string; json?: boolean }, cmd: Command) => {
       const input: CycleInput = {};
       if (opts.force) input.force = true;
       if (opts.workflow) input.workflows = opts.workflow;
+      if (opts.solvesPerDay !== undefined) input.solves_per_day = positiveInt(opts.solvesPerDay, '--solves-per-day');
       const solve: NonNullable<CycleInput['solve']> = {};
       if (opts.runs !== undefined) solve.runs = positiveInt(opts.runs, '--runs');
       if (opts.seed !== undefined) solve.seed = positiveInt(opts.seed, '--seed');

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { targetOf, withCloud } from '../../cloud/open';
-import { manageDeployments } from '../../decide';
+import { DECIDE, manageDeployments } from '../../decide';
+import { UserError } from '../../model/errors';
 import { collectWorkflowSummaries, solveIdOf } from '../../handlers/control';
 import { solveEvaluate, solvePrepare, solveSelect, solveStage, writeTicket } from '../../handlers/solve';
 
@@ -12,13 +13,17 @@ export function register(program: Command): void {
     .option('--force', 'ignore each workflow\'s next check time')
     .option('-w, --workflow <id...>', 'only these workflows')
     .option('--decide-only', 'print the verdicts without solving')
+    .option('--solves-per-day <n>', 'solve this many hour slots a day (1,2,3,4,6,8,12,24) whatever the budget affords')
     .option('--json', 'print one line: {"decisions":[...],"staged":[...]}')
-    .action(async (opts: { force?: boolean; workflow?: string[]; decideOnly?: boolean; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { force?: boolean; workflow?: string[]; decideOnly?: boolean; solvesPerDay?: string; json?: boolean }, cmd: Command) => {
+      const solvesPerDay = opts.solvesPerDay === undefined ? undefined : Number(opts.solvesPerDay);
+      if (solvesPerDay !== undefined && !(DECIDE.SOLVES_PER_DAY as readonly number[]).includes(solvesPerDay))
+        throw new UserError(`--solves-per-day must be one of ${DECIDE.SOLVES_PER_DAY.join(', ')}; got "${opts.solvesPerDay}"`);
       const target = targetOf(cmd.optsWithGlobals().target);
       const result = await withCloud({ target }, async (cloud) => {
         await collectWorkflowSummaries(cloud, opts.workflow);
         const now = cloud.now();
-        const decisions = await manageDeployments(cloud.tables, { now, force: opts.force, workflows: opts.workflow });
+        const decisions = await manageDeployments(cloud.tables, { now, force: opts.force, workflows: opts.workflow, solvesPerDay });
         const staged: Array<{ workflow_id: string; status: string; error?: string }> = [];
         if (!opts.decideOnly)
           for (const d of decisions.filter((x) => x.action === 'solve')) {

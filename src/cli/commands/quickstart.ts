@@ -14,11 +14,14 @@ export function register(program: Command): void {
     .option('--runs <n>', 'runs before and after the cycle', '240')
     .option('--dir <path>', 'state folder, wiped first', path.join('.caribou', 'quickstart'))
     .option('--report <file>', 'where to write the HTML report (default <dir>/report.html)')
+    .option('--solves-per-day <n>', 'hour slots CaribouCycle solves: 1,2,3,4,6,8,12,24, or auto (the deployment manager\'s budget decides)', '24')
     .option('--regions <codes>', "replace the example's allowed regions, comma-separated (home is kept), e.g. us-east-1,us-west-1,us-west-2")
     .option('--json', 'print one line: {"workflow_id","home":{"carbon","cost","runtime_p95"},"optimized":{…},"carbon_reduction_pct","migrated_instances","report"}')
-    .action(async (opts: { example: string; runs: string; dir: string; report?: string; regions?: string; json?: boolean }) => {
+    .action(async (opts: { example: string; runs: string; dir: string; report?: string; regions?: string; solvesPerDay: string; json?: boolean }) => {
       const n = Number(opts.runs);
       if (!Number.isInteger(n) || n < 10) throw new UserError(`--runs must be an integer ≥ 10 (the manager never solves below 10 invocations); got "${opts.runs}"`);
+      const spd = opts.solvesPerDay === 'auto' ? 'auto' : Number(opts.solvesPerDay);
+      if (spd !== 'auto' && ![1, 2, 3, 4, 6, 8, 12, 24].includes(spd)) throw new UserError(`--solves-per-day must be one of 1,2,3,4,6,8,12,24 or auto; got "${opts.solvesPerDay}"`);
       const say = (s: string) => process.stderr.write(s + '\n');
       const r = await quickstart({
         example: opts.example,
@@ -26,6 +29,7 @@ export function register(program: Command): void {
         after: n,
         dir: opts.dir,
         report: opts.report,
+        solvesPerDay: spd,
         regions: opts.regions?.split(',').map((r) => r.trim()).filter(Boolean),
         log: opts.json ? undefined : say,
         onEvent: opts.json ? undefined : progressRenderer(),
