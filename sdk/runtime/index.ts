@@ -183,14 +183,15 @@ class Invocation {
     return this.envelope.run_id;
   }
 
-  private offset(): number {
-    return (this.env.now().getTime() - this.start.getTime()) / 1000;
+  private offset(at = this.env.now().getTime()): number {
+    return (at - this.start.getTime()) / 1000;
   }
 
-  private emit(body: EventBody): void {
+  /** Logs one event, stamped now or at `at` (ms) when the event happened earlier. */
+  private emit(body: EventBody, at?: number): void {
     const ev = {
       v: LOG_VERSION,
-      time: this.env.now().toISOString(),
+      time: (at === undefined ? this.env.now() : new Date(at)).toISOString(),
       run_id: this.envelope.run_id,
       workflow_id: this.envelope.workflow_id,
       instance: this.inst.name,
@@ -376,10 +377,10 @@ class Invocation {
       site,
       taint: s.taint,
       payload_gb: s.payloadBytes / GB,
-      offset_s: this.offset(),
+      offset_s: this.offset(s.publishedAt),
       spilled: s.spilled,
       call_offset_s: callOffset,
-    });
+    }, s.publishedAt);
   }
 
   /**
@@ -442,6 +443,7 @@ class Invocation {
 
     let fired = false;
     let taint: string | null = null;
+    let publishedAt: number | undefined;
     if (j.slots.every((_, i) => w.fields[slotField(i)] !== undefined)) {
       const slots = j.slots.map((_, i) => decodeOrThrow(SlotValue, w.fields[slotField(i)], `slot ${i} of join ${join} in run ${this.runId}`));
       const anyData = slots.some((s) => s.kind !== 'skip');
@@ -463,6 +465,7 @@ class Invocation {
         this.sent.push(s);
         fired = true;
         taint = s.taint;
+        publishedAt = s.publishedAt;
       } else if (c.set) {
         await this.notRun(join);
       }
@@ -476,13 +479,13 @@ class Invocation {
       payload_gb: payloadBytes / GB,
       skipped: data === null,
       fired,
-      offset_s: this.offset(),
+      offset_s: this.offset(publishedAt),
       sync_data_gb: itemBytes / GB,
       wcu: Math.max(1, Math.ceil(itemBytes / 1024)),
       ...(pred !== this.inst.name ? { predecessor: pred } : {}),
       ...(data === null ? { skip_reason: reason } : {}),
       ...(callOffset !== undefined ? { call_offset_s: callOffset } : {}),
-    });
+    }, publishedAt);
   }
 
   /** The Context (JoinContext for joins) handed to the user function. */

@@ -35,6 +35,8 @@ export interface Sent {
   payloadBytes: number;
   /** the planned region, when it was unreachable and the message went home instead */
   fallbackFrom?: string;
+  /** when the message was handed to messaging (ms): delivery latency counts from here */
+  publishedAt: number;
 }
 
 /** Home placements of the instances whose planned placement differs (what the envelope carries for fallbacks). */
@@ -98,16 +100,19 @@ export async function send(
   if (size > SNS_MAX_BYTES - SIZE_MARGIN) {
     throw new Error(`the message to ${target} is ${size} bytes even with its payload in storage (SNS accepts ${SNS_MAX_BYTES}); the run's route is too large`);
   }
+  // taken before publishing: the publish call's own duration is part of the transfer
+  let publishedAt = env.now().getTime();
   try {
     await env.messaging.publish(planned.region, planned.topic, message);
-    return { instance: target, region: planned.region, topic: planned.topic, taint, spilled, payloadBytes };
+    return { instance: target, region: planned.region, topic: planned.topic, taint, spilled, payloadBytes, publishedAt };
   } catch (err) {
     if (!isRegionUnreachable(err)) throw err;
     const home = run.home[target] ?? planned;
     // the home deployment itself is unreachable: there is nowhere left to send it
     if (home.region === planned.region) throw err;
     onFallback(planned.region, home.region);
+    publishedAt = env.now().getTime();
     await env.messaging.publish(home.region, home.topic, make(payload, planned.region));
-    return { instance: target, region: home.region, topic: home.topic, taint, spilled, payloadBytes, fallbackFrom: planned.region };
+    return { instance: target, region: home.region, topic: home.topic, taint, spilled, payloadBytes, fallbackFrom: planned.region, publishedAt };
   }
 }
