@@ -254,3 +254,18 @@ function decodeItem(item: Record<string, AttributeValue>): unknown {
   if (item.value?.S !== undefined) return JSON.parse(item.value.S);
   return fieldsOf(item);
 }
+
+/**
+ * A store on one DynamoDB-protocol endpoint that serves every region (the local cloud's
+ * embedded dynalite): the region becomes part of the table name. `destroy` closes the client.
+ */
+export function singleEndpointStore(endpoint: string, opts: { activePollMs?: number } = {}): { store: DynamoDbKeyValueStore; destroy: () => void } {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-west-2',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 2,
+  });
+  const store = new DynamoDbKeyValueStore({ clientFor: () => client, physicalName: (region, table) => `${region}.${table}`, activePollMs: opts.activePollMs });
+  return { store, destroy: () => client.destroy() };
+}

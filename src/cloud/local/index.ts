@@ -1,8 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Cloud, Messaging, StateMachines } from '../ports';
-import { DynamoDbKeyValueStore } from '../aws/dynamodb-store';
+import { singleEndpointStore } from '../aws/dynamodb-store';
 import { hasSnapshotRegion, sampleLatencyS, snapshotRegions } from '../../data/snapshot';
 import { SYSTEM_REGION, TABLES } from '../../model/tables';
 import { UserError } from '../../model/errors';
@@ -15,6 +14,7 @@ import { LocalMessaging, TopicRegistry } from './messaging';
 import { LocalPackageStore } from './packages';
 import { seedOf, seededRandom } from './rng';
 import { LocalSchedules } from './schedules';
+import { readJson, writeJson } from './json-file';
 
 export { SNS_MAX_BYTES, topicArn } from './messaging';
 export type { LocalKnobs, RunTrace, InstanceTrace, LatencyModel } from './engine';
@@ -104,6 +104,11 @@ export async function openLocalCloud(opts: LocalCloudOptions = {}): Promise<Loca
   return entry.cloud;
 }
 
+/** Where the virtual clock's high-water mark survives between processes. */
+function clockFile(home: string): string {
+  return path.join(home, 'clock.json');
+}
+
 async function create(home: string, opts: LocalCloudOptions, entry: OpenEntry): Promise<LocalCloud> {
   const lock = await StateLock.acquire(home);
   let dynamo: EmbeddedDynamo | undefined;
@@ -113,14 +118,8 @@ async function create(home: string, opts: LocalCloudOptions, entry: OpenEntry): 
     dynamo = await startDynalite(opts.inMemory ? undefined : dbDir);
     // the SDK's "future releases need Node 22" notice is about AWS, not the embedded cloud
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-    const client = new DynamoDBClient({
-      endpoint: dynamo.endpoint,
-      region: SYSTEM_REGION,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 2,
-    });
     // one dynalite serves every simulated region: the region is part of the table name
-    const tables = new DynamoDbKeyValueStore({ clientFor: () => client, physicalName: (region, table) => `${region}.${table}`, activePollMs: 5 });
+    const { store: tables, destroy: destroyClient } = singleEndpointStore(dynamo.endpoint, { activePollMs: 5 });
     for (const t of Object.values(TABLES)) if (t !== TABLES.syncMessages) await tables.ensureTable(SYSTEM_REGION, t);
 
     const regions = snapshotRegions().map((r) => r.code);
@@ -132,7 +131,7 @@ async function create(home: string, opts: LocalCloudOptions, entry: OpenEntry): 
     const functions = new LocalFunctions(home, regionSet);
     const engine = new LocalEngine(
       { tables, packages, functions, logs, latency: opts.latency ?? dataLatency, knobs, rand, nodeModulesFrom: PROJECT_ROOT },
-      (opts.start ?? new Date()).getTime(),
+      (opts.start ?? new Date(Math.max(Date.now(), readJson<{ now?: number }>(clockFile(home), {}).now ?? 0))).getTime(),
     );
     const messaging = new LocalMessaging(new TopicRegistry(home), regionSet, new Set(knobs.outage), engine);
     engine.messaging = messaging;
@@ -164,9 +163,11 @@ async function create(home: string, opts: LocalCloudOptions, entry: OpenEntry): 
         if (open.get(home) === entry) open.delete(home);
         try {
           await engine.drain();
+          // a run --at a future time moved the clock: the next process must not go back before it
+          if (!opts.inMemory) writeJson(clockFile(home), { now: Math.max(engine.now(), logs.latest) + 1 });
         } finally {
           logs.flush();
-          client.destroy();
+          destroyClient();
           await d.close();
           lock.releaseSync();
         }

@@ -10,6 +10,8 @@ import type { LogLine, Logs } from '../ports';
  */
 export class LocalLogs implements Logs {
   private readonly pending = new Map<string, LogLine[]>();
+  /** the latest time any line was written at (ms); functions run past the engine's clock */
+  latest = 0;
 
   constructor(private readonly root: string) {}
 
@@ -23,6 +25,7 @@ export class LocalLogs implements Logs {
     let buf = this.pending.get(id);
     if (!buf) this.pending.set(id, (buf = []));
     buf.push({ time, line });
+    if (time > this.latest) this.latest = time;
   }
 
   /** Writes buffered lines to their files. */
