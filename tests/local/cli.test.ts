@@ -47,6 +47,23 @@ describe('caribou deploy / run / list / remove, each in its own process', () => 
     assert.equal(caribou(tmp.dir, ['list']).out, 'no workflows are deployed (deploy one with caribou deploy)');
   });
 
+  it('log_sync in a later process sees a run started in the virtual future: the clock never goes back', () => {
+    const t = tempDir();
+    try {
+      assert.equal(caribou(t.dir, ['deploy', '--workflow-dir', example('small_sync_example')]).code, 0);
+      const future = new Date(Date.now() + 6 * 3600_000).toISOString();
+      const r = caribou(t.dir, ['run', 'small_sync_example-0.0.1', '-a', '{"message":"later"}', '--at', future, '--wait', '--json']);
+      assert.equal(JSON.parse(r.out).status, 'succeeded', r.err);
+      const s = caribou(t.dir, ['log_sync', '--json']);
+      assert.equal(s.code, 0, s.err);
+      const [res] = JSON.parse(s.out);
+      assert.equal(res.report.runs.kept, 1, s.out);
+      assert.equal(res.report.runs.started, 1, s.out);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('a second process waits for the state lock, then says the local cloud is busy', async () => {
     const cloud = await openLocalCloud({ home: tmp.dir });
     try {
