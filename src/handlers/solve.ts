@@ -4,6 +4,7 @@
  * state, batches and scores are stored in the system region's package store under
  * `solves/<solve_id>/`, and only keys travel through the state machine.
  */
+import type * as t from 'io-ts';
 import type { Cloud } from '../cloud/ports';
 import { recordSolved } from '../decide/manager';
 import { decodeOrThrow } from '../model/decode';
@@ -11,7 +12,10 @@ import { DeploymentDecision } from '../model/deployment-manager';
 import { StagedPlan } from '../model/staging';
 import { SYSTEM_REGION, TABLES } from '../model/tables';
 import {
+  BatchResultCodec,
+  CandidateBatchCodec,
   SolveInputCodec,
+  SolveStateCodec,
   absorbRound,
   evaluateBatch,
   finishSolve,
@@ -41,6 +45,11 @@ async function getJson(cloud: Cloud, key: string): Promise<unknown> {
   const b = await cloud.packages.get(SYSTEM_REGION, key);
   if (!b) throw new Error(`solve object ${key} is missing (was the solve cleaned up, or prepared elsewhere?)`);
   return JSON.parse(dec.decode(b));
+}
+
+/** Reads a stored solve object and decodes it: a corrupt or foreign object fails with its path, not deep in the solver. */
+async function getDecoded<A, O>(cloud: Cloud, key: string, codec: t.Type<A, O, unknown>): Promise<A> {
+  return decodeOrThrow(codec, await getJson(cloud, key), `solve object ${key}`);
 }
 
 /** What Decide hands to Prepare (by reference): the verdict and the cycle's tuning. */
@@ -112,7 +121,7 @@ export async function solvePrepare(cloud: Cloud, event: unknown): Promise<RoundS
 export async function solveEvaluate(cloud: Cloud, event: unknown): Promise<BatchReceipt> {
   const ref = decodeOrThrow(BatchRef, event, 'EvaluateBatch input');
   const input = await readInput(cloud, ref.solve_id);
-  const batch = (await getJson(cloud, batchKey(ref.solve_id, ref.round, ref.batch))) as CandidateBatch;
+  const batch = await getDecoded(cloud, batchKey(ref.solve_id, ref.round, ref.batch), CandidateBatchCodec);
   const result = evaluateBatch(input, batch);
   await putJson(cloud, resultKey(ref.solve_id, ref.round, ref.batch), result);
   return { ok: true, batch: ref.batch, items: result.items.length };
@@ -122,12 +131,12 @@ export async function solveEvaluate(cloud: Cloud, event: unknown): Promise<Batch
 export async function solveSelect(cloud: Cloud, event: unknown): Promise<RoundState> {
   const s = decodeOrThrow(SelectInput, event, 'Select input');
   const input = await readInput(cloud, s.solve_id);
-  const state = (await getJson(cloud, stateKey(s.solve_id))) as SolveState;
+  const state = await getDecoded(cloud, stateKey(s.solve_id), SolveStateCodec);
   const results: BatchResult[] = [];
   for (const b of s.batches) {
     const stored = await cloud.packages.get(SYSTEM_REGION, resultKey(s.solve_id, s.round, b.batch));
-    if (stored) results.push(JSON.parse(dec.decode(stored)) as BatchResult);
-    else results.push(evaluateBatch(input, (await getJson(cloud, batchKey(s.solve_id, s.round, b.batch))) as CandidateBatch));
+    if (stored) results.push(decodeOrThrow(BatchResultCodec, JSON.parse(dec.decode(stored)), `solve object ${resultKey(s.solve_id, s.round, b.batch)}`));
+    else results.push(evaluateBatch(input, await getDecoded(cloud, batchKey(s.solve_id, s.round, b.batch), CandidateBatchCodec)));
   }
   const absorbed = absorbRound(input, state, results);
   const r = nextRound(input, absorbed);
@@ -154,7 +163,7 @@ export interface StageResult {
 export async function solveStage(cloud: Cloud, event: unknown): Promise<StageResult> {
   const ref = decodeOrThrow(SolveRef, event, 'Stage input');
   const input = await readInput(cloud, ref.solve_id);
-  const state = (await getJson(cloud, stateKey(ref.solve_id))) as SolveState;
+  const state = await getDecoded(cloud, stateKey(ref.solve_id), SolveStateCodec);
   const { decision } = await readTicket(cloud, ref.solve_id);
   const plan = decodeOrThrow(StagedPlan, finishSolve(input, state), `staged plan of ${ref.workflow_id}`);
   await cloud.tables.put(SYSTEM_REGION, TABLES.solverStagingArea, ref.workflow_id, StagedPlan.encode(plan));
