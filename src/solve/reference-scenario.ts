@@ -11,20 +11,12 @@ import type { WorkflowConfig } from '../model/workflow-config';
 import type { EdgeSummary, InstanceSummary, WorkflowInstanceRecord } from '../model/workflow-instance';
 import { fitLatencyLine } from './calculators';
 import type { SolveInput } from './input';
+import { mulberry32 } from '../random/mulberry32';
+export { mulberry32 };
 
 /** Real region codes standing for the scenario's r0 … r9 (r0 = home); the system region is us-west-2. */
 export const SCENARIO_REGIONS = ['us-east-1', 'us-east-2', 'ca-central-1', 'eu-west-1', 'eu-west-2', 'eu-central-1', 'eu-north-1', 'ap-southeast-1', 'ap-northeast-1', 'sa-east-1'];
 
-/** A small seeded PRNG (mulberry32) for fixtures. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Shape of a generated scenario; the defaults are the reference scenario. */
 export interface ScenarioOptions {

@@ -22,6 +22,7 @@ import * as C from './constants';
 import { Model, fnv1a } from './compile';
 import { METRIC_INDEX, Packed, compareRanked, failsHard, rankContext, softViolations } from './rank';
 import type { SolveInput } from './input';
+import { mulberry32Step } from '../random/mulberry32';
 
 export type Algorithm = 'coarse' | 'fine' | 'stochastic';
 export type Acceptance = 'metropolis' | 'caribou';
@@ -129,12 +130,7 @@ function primary(ctxPriority: MetricName[], m: Packed): number {
 }
 
 /** mulberry32 step on a serialisable uint32 state: returns [value in [0,1), next state]. */
-function step(s: number): [number, number] {
-  const a = (s + 0x6d2b79f5) >>> 0;
-  let t = Math.imul(a ^ (a >>> 15), 1 | a);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return [((t ^ (t >>> 14)) >>> 0) / 4294967296, a];
-}
+const step = mulberry32Step;
 
 /** A tiny seeded generator whose state can be read back for the JSON state. */
 class Rng {

@@ -15,20 +15,12 @@ import {
   PriceItem,
 } from '../../src/data/snapshot';
 import { UserError } from '../../src/model/errors';
+import { mulberry32 } from '../../src/random/mulberry32';
 
 const REQUIRED = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-central-2'];
 
 /** A small seeded PRNG (mulberry32) so sampling tests are deterministic. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = mulberry32;
 
 function allPrices(code: string): Array<[string, PriceItem]> {
   const p = regionPrices(code);

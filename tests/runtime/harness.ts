@@ -12,6 +12,7 @@ import { SNS_MAX_BYTES, byteSize } from '../../src/model/envelope';
 import type { WorkflowPlacementDecision, PlacementMap } from '../../src/model/placement';
 import { TABLES } from '../../src/model/tables';
 import type { WorkflowConfig } from '../../src/model/workflow-config';
+import { mulberry32 } from '../../src/random/mulberry32';
 
 /** Calls ctx.invoke with an explicit call-site index, as the instrumented bundle does. */
 export function call<P>(ctx: Context, target: CaribouFunction<P>, payload: P, site: number, options?: InvokeOptions): void {
@@ -64,16 +65,7 @@ export class MemoryPackages implements PackageStore {
 }
 
 /** mulberry32: a tiny seeded PRNG, so delivery schedules are reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = mulberry32;
 
 export interface InstanceSpec {
   name: string;

@@ -11,6 +11,7 @@ import type { KeyValueStore } from '../../src/cloud/ports/key-value';
 import { MemoryKeyValueStore } from '../../src/cloud/memory/key-value';
 import { formatLogLine, type LogEvent } from '../../src/model/log-event';
 import { SYSTEM_REGION, TABLES } from '../../src/model/tables';
+import { mulberry32 } from '../../src/random/mulberry32';
 
 export const WF = 'synth-0.0.1';
 export const A = 'a:entry_point:0';
@@ -22,16 +23,7 @@ export const REGIONS = ['us-east-1', 'eu-west-1'] as const;
 const GB = 1024 ** 3;
 
 /** A small seeded PRNG (mulberry32): deterministic tests. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 export const physical = (fn: string, region: string) => `synth-0_0_1-${fn}_aws-${region}`;
 
