@@ -1,30 +1,15 @@
 import { strict as assert } from 'assert';
+import { runCli } from '../support/cli';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildProgram } from '../../src/cli/main';
 import { openCloud } from '../../src/cloud/open';
 import { decodeOrThrow } from '../../src/model/decode';
 import { UserError } from '../../src/model/errors';
 import { CarbonRegionRecord, PerformanceRegionRecord, ProviderRegionRecord } from '../../src/model/region-data';
 import { SYSTEM_REGION, TABLES } from '../../src/model/tables';
 
-/** Runs the CLI with console output captured. */
-async function run(args: string[]): Promise<{ out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = console.log;
-  const error = console.error;
-  console.log = (...a: unknown[]) => out.push(a.join(' '));
-  console.error = (...a: unknown[]) => err.push(a.join(' '));
-  try {
-    await buildProgram().parseAsync(['node', 'caribou', ...args]);
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-  return { out: out.join('\n'), err: err.join('\n') };
-}
+const run = runCli;
 
 describe('caribou data_collect (local cloud, no network, no keys)', function () {
   // the local cloud starts an embedded DynamoDB server

@@ -1,30 +1,15 @@
 import { strict as assert } from 'assert';
+import { runCli } from '../support/cli';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildProgram } from '../../src/cli/main';
 import { openLocalCloud } from '../../src/cloud/local';
 import { deployWorkflow } from '../../src/deploy/deployer';
 import { loadWorkflowProject } from '../../src/deploy/project';
 import { runMany } from '../../src/deploy/run';
 import { example } from '../local/helpers';
 
-/** Runs the CLI with console output captured. */
-async function cli(args: string[]): Promise<{ out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = console.log;
-  const error = console.error;
-  console.log = (...a: unknown[]) => out.push(a.join(' '));
-  console.error = (...a: unknown[]) => err.push(a.join(' '));
-  try {
-    await buildProgram().parseAsync(['node', 'caribou', ...args]);
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-  return { out: out.join('\n'), err: err.join('\n') };
-}
+const cli = runCli;
 
 describe('caribou log_sync and data_collect workflow (local cloud)', function () {
   this.timeout(120_000);
