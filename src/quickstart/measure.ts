@@ -1,13 +1,17 @@
 /**
  * "Measured in the local cloud": per run, what the local cloud observed — which region each
  * instance actually ran in, at which hour, for how long, and the run's end-to-end time —
- * priced with the same formulas and region data the solver uses (src/solve/calculators).
+ * priced with the same formulas and region data the solver uses (src/solve/calculators),
+ * including the DynamoDB requests of joins and of the placement-decision read. Transmission
+ * terms the trace cannot see (the client's payload, data a function moves while it runs) are
+ * left out, so measured carbon sits a little below the solver's estimate.
  * So the before/after comparison uses real routing and real (virtual-clock) timing, not the
  * solver's simulation.
  */
 import type { RunResult } from '../deploy/run';
 import * as C from '../solve/constants';
-import { FallbackLog, executionCarbon, executionCost, gridIntensity, regionParams, routeIntensity, snsCost, transmissionCarbon } from '../solve/calculators';
+import { FallbackLog, executionCarbon, executionCost, gridIntensity, readUnits, regionParams, routeIntensity, snsCost, transmissionCarbon } from '../solve/calculators';
+import { SYSTEM_REGION } from '../model/tables';
 import type { SolveInput } from '../solve';
 
 /** One run, priced. */
@@ -71,6 +75,9 @@ export function measureRun(input: SolveInput, run: RunResult): RunMetrics | unde
     const seconds = Math.max(0, (end - start) / 1000);
     carbon += executionCarbon(seconds, memory, C.CPU_UTILIZATION_DEFAULT, p, gridIntensity(input, inst.region, hour, log));
     cost += executionCost(p.computeCost[arch], p.invocationCost[arch], memory, seconds) + snsCost(C.SMALL_MESSAGE_GB, p.snsRequestCost);
+    // a join: one conditional write per slot (small payloads: 1 WRU each) and one read of the item
+    const slots = ic?.join_slots?.length ?? 0;
+    if (slots > 0) cost += slots * p.dynamoWriteCost + readUnits(C.SMALL_MESSAGE_GB) * p.dynamoReadCost;
     // each message that reached this instance from a predecessor that ran
     for (const pred of ic?.preceding_instances ?? []) {
       const from = ran.get(pred);
@@ -81,5 +88,7 @@ export function measureRun(input: SolveInput, run: RunResult): RunMetrics | unde
       if (from.region !== inst.region) cost += C.SMALL_MESSAGE_GB * p.egressCost;
     }
   }
+  // `caribou run` reads the placement decision once, in the system region
+  cost += readUnits(C.SMALL_MESSAGE_GB) * regionParams(input, SYSTEM_REGION, log).dynamoReadCost;
   return { run_id: run.run_id, hour: new Date(first).getUTCHours(), carbon, cost, runtime: Math.max(0, (last - first) / 1000), regions };
 }

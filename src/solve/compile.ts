@@ -6,7 +6,7 @@
  * Latency of an edge for a sampled size, region pair (a, b), in this order (DESIGN §5):
  *  1. samples measured for (a, b) in the size's 10 KB bucket;
  *  2. the pair's best-fit line by size, clamped to [0.7, 1.3] × its mean;
- *  3. home→home latency for the size (samples, else home best-fit line, else 0.22 s)
+ *  3. home→home latency for the size (samples, else home best-fit line, else the home region's ping, else 0.22 s)
  *     + max(0, mean ping(a, b) − mean ping(home, home)), × 5 on an edge into a join (Caribou).
  */
 import { UserError } from '../model/errors';
@@ -341,8 +341,10 @@ export function compileModel(input: SolveInput): Model {
     // slot 0: home→home, the base of the ping fallback
     const hh = pairs[home]?.[home];
     const homeDists = distsOf(hh?.samples ?? [], hh?.best_fit_line);
-    if (homeDists.some((x) => !x)) log.add(`latency ${label}: no home→home samples for some sizes; ${C.HOME_LATENCY_DEFAULT_S} s used`);
-    addSlot(homeDists.map((x) => x ?? [C.HOME_LATENCY_DEFAULT_S]));
+    // unmeasured (e.g. a join slot whose write rarely fires the join): the home region's own
+    // ping from the performance data, which is 0.22 s (Caribou's constant) only when that is missing too
+    if (homeDists.some((x) => !x)) log.add(`latency ${label}: no home→home samples for some sizes; the home region's ping ${pingHome.toPrecision(3)} s used`);
+    addSlot(homeDists.map((x) => x ?? [pingHome]));
     let slots = 1;
     let viaPing = 0;
     let viaLine = 0;

@@ -41,8 +41,6 @@ export const SNS_CHUNK_KB = 64;
 export const SMALL_MESSAGE_GB = 1 / KB_PER_GB;
 /** Transfer size assumed for an edge with no measured sizes: 1 KB. */
 export const TRANSFER_SIZE_DEFAULT_GB = SMALL_MESSAGE_GB;
-/** Latency (s) assumed when neither the pair nor home→home was measured (Caribou: 0.22 s). */
-export const HOME_LATENCY_DEFAULT_S = 0.22;
 /** Ping (s) assumed between regions with no performance data (Caribou: [0.22]). */
 export const PING_DEFAULT_S = 0.22;
 /** The best-fit latency line is clamped to [0.7, 1.3] × the pair's mean latency (Caribou). */
