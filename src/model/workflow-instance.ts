@@ -10,11 +10,50 @@ export const ExecutionSample = t.strict({
 });
 export type ExecutionSample = t.TypeOf<typeof ExecutionSample>;
 
+/** Latency (s) = intercept + slope · size (GB), clamped to [min, max]. */
+export const BestFitLine = t.strict({ slope_s: t.number, intercept_s: t.number, min_latency_s: NonNegative, max_latency_s: NonNegative });
+export type BestFitLine = t.TypeOf<typeof BestFitLine>;
+
 /** Latency samples for one region pair, with a best-fit line of latency by size. */
 export const LatencySamples = t.intersection([
   t.strict({ samples: t.array(t.tuple([NonNegative, NonNegative])) }), // [size_gb, latency_s]
-  t.exact(t.partial({ best_fit_line: t.strict({ slope_s: t.number, intercept_s: t.number, min_latency_s: NonNegative, max_latency_s: NonNegative }) })),
+  t.exact(t.partial({ best_fit_line: BestFitLine })),
 ]);
+
+/** The best-fit line's bounds as factors of the mean latency (Caribou). */
+export const BEST_FIT_MIN_FACTOR = 0.7;
+export const BEST_FIT_MAX_FACTOR = 1.3;
+
+/**
+ * How `best_fit_line` is derived from [size_gb, latency_s] samples (the collector writes it, the
+ * solver derives it where missing): least squares as Caribou, accepted only with intercept > 0
+ * and slope ≥ 0 (else flat at the mean), bounded by 0.7 and 1.3 × the mean. Undefined without samples.
+ */
+export function fitLatencyLine(samples: ReadonlyArray<readonly [number, number]>): BestFitLine | undefined {
+  const n = samples.length;
+  if (n === 0) return undefined;
+  let sx = 0;
+  let sy = 0;
+  for (const [x, y] of samples) {
+    sx += x;
+    sy += y;
+  }
+  const mx = sx / n;
+  const my = sy / n;
+  let sxx = 0;
+  let sxy = 0;
+  for (const [x, y] of samples) {
+    sxx += (x - mx) * (x - mx);
+    sxy += (x - mx) * (y - my);
+  }
+  let slope = sxx > 0 ? sxy / sxx : 0;
+  let intercept = my - slope * mx;
+  if (!(intercept > 0 && slope >= 0)) {
+    slope = 0;
+    intercept = my;
+  }
+  return { slope_s: slope, intercept_s: intercept, min_latency_s: BEST_FIT_MIN_FACTOR * my, max_latency_s: BEST_FIT_MAX_FACTOR * my };
+}
 export type LatencySamples = t.TypeOf<typeof LatencySamples>;
 
 /** What was seen of one DAG edge (instance → successor instance). */

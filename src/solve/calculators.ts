@@ -6,6 +6,7 @@
 import type { Architecture } from '../model/manifest';
 import * as C from './constants';
 import type { SolveInput } from './input';
+import { fitLatencyLine } from '../model/workflow-instance';
 
 /** Records which documented fallbacks a solve used (each message once, in first-use order). */
 export class FallbackLog {
@@ -183,33 +184,5 @@ export function bestFitLatency(line: { slope_s: number; intercept_s: number; min
   return Math.min(line.max_latency_s, Math.max(line.min_latency_s, v));
 }
 
-/**
- * A best-fit line of latency against size from [size_gb, latency_s] samples, as Caribou's
- * collector builds it: least squares, accepted only with intercept > 0 and slope ≥ 0 (else the
- * mean), clamped to [0.7, 1.3] × the mean latency.
- */
-export function fitLatencyLine(samples: ReadonlyArray<readonly [number, number]>): { slope_s: number; intercept_s: number; min_latency_s: number; max_latency_s: number } | undefined {
-  if (samples.length === 0) return undefined;
-  const n = samples.length;
-  let sx = 0;
-  let sy = 0;
-  for (const [x, y] of samples) {
-    sx += x;
-    sy += y;
-  }
-  const mx = sx / n;
-  const my = sy / n;
-  let sxx = 0;
-  let sxy = 0;
-  for (const [x, y] of samples) {
-    sxx += (x - mx) * (x - mx);
-    sxy += (x - mx) * (y - my);
-  }
-  let slope = sxx > 0 ? sxy / sxx : 0;
-  let intercept = my - slope * mx;
-  if (!(intercept > 0 && slope >= 0)) {
-    slope = 0;
-    intercept = my;
-  }
-  return { slope_s: slope, intercept_s: intercept, min_latency_s: C.BEST_FIT_MIN_FACTOR * my, max_latency_s: C.BEST_FIT_MAX_FACTOR * my };
-}
+/** The best-fit line of latency by size (defined with the record it lives in). */
+export { fitLatencyLine };

@@ -43,9 +43,6 @@ export const SMALL_MESSAGE_GB = 1 / KB_PER_GB;
 export const TRANSFER_SIZE_DEFAULT_GB = SMALL_MESSAGE_GB;
 /** Ping (s) assumed between regions with no performance data (Caribou: [0.22]). */
 export const PING_DEFAULT_S = 0.22;
-/** The best-fit latency line is clamped to [0.7, 1.3] × the pair's mean latency (Caribou). */
-export const BEST_FIT_MIN_FACTOR = 0.7;
-export const BEST_FIT_MAX_FACTOR = 1.3;
 /** Latency samples are grouped by size rounded up to 10 KB (Caribou). */
 export const LATENCY_BUCKET_KB = 10;
 /** Caribou multiplies the ping difference by 5 on edges into a join (its upload + counter round trips). */

@@ -15,12 +15,9 @@ import type { KeyValueStore } from '../../cloud/ports/key-value';
 import { UserError } from '../../model/errors';
 import { SYSTEM_REGION, TABLES } from '../../model/tables';
 import { decodeOrThrow } from '../../model/decode';
-import { type EdgeSummary, type ExecutionSample, type InstanceSummary, WorkflowInstanceRecord } from '../../model/workflow-instance';
+import { type EdgeSummary, type ExecutionSample, type InstanceSummary, WorkflowInstanceRecord, fitLatencyLine } from '../../model/workflow-instance';
 import { decodeSummaryItem, type WorkflowSummary } from '../../model/workflow-summary';
 
-/** Caribou clamps a best-fit latency to [0.7, 1.3] × the pair's mean latency. */
-export const BEST_FIT_MIN_FACTOR = 0.7;
-export const BEST_FIT_MAX_FACTOR = 1.3;
 /** Lambda gives one vCPU per 1,769 MB of memory (used for CPU utilisation). */
 export const MB_PER_VCPU = 1769;
 /**
@@ -33,36 +30,8 @@ export const CPU_UTILIZATION_UNKNOWN = 0.5;
 /** The record must fit a DynamoDB item (400 KB) with a margin. */
 export const MAX_RECORD_BYTES = 380_000;
 
-export type BestFitLine = { slope_s: number; intercept_s: number; min_latency_s: number; max_latency_s: number };
-
-/**
- * Least-squares line of latency by size over [size_gb, latency_s] samples, as Caribou:
- * accepted only with intercept > 0 and slope ≥ 0, otherwise flat at the mean; bounds are
- * 0.7 and 1.3 × the mean latency. Undefined without samples.
- */
-export function fitBestLine(samples: ReadonlyArray<readonly [number, number]>): BestFitLine | undefined {
-  const n = samples.length;
-  if (n === 0) return undefined;
-  let mx = 0;
-  let my = 0;
-  for (const [x, y] of samples) {
-    mx += x / n;
-    my += y / n;
-  }
-  let sxx = 0;
-  let sxy = 0;
-  for (const [x, y] of samples) {
-    sxx += (x - mx) ** 2;
-    sxy += (x - mx) * (y - my);
-  }
-  let slope = sxx > 0 ? sxy / sxx : 0;
-  let intercept = my - slope * mx;
-  if (!(intercept > 0 && slope >= 0)) {
-    slope = 0;
-    intercept = my;
-  }
-  return { slope_s: slope, intercept_s: intercept, min_latency_s: BEST_FIT_MIN_FACTOR * my, max_latency_s: BEST_FIT_MAX_FACTOR * my };
-}
+/** The best-fit line of latency by size, as the solver reads it (src/model/workflow-instance). */
+export const fitBestLine = fitLatencyLine;
 
 const clamp01 = (x: number): number => Math.min(1, Math.max(0, x));
 /**
