@@ -126,11 +126,12 @@ describe('log sync on the local cloud: image_processing, conditional edges', fun
       const median = lat[Math.floor(lat.length / 2)]!;
       console.log(`      (constant 0.25 s network: ${lat.length} latencies, min ${lat[0]} median ${median} max ${lat[lat.length - 1]} s)`);
       assert.equal(lat.length, 500);
-      // the INVOKING line is written once the publish returned, so a sample can be a little short
-      // of the network's time, never longer (the receiver's claim is not counted as latency)
-      // and the handler start is EXECUTED.time − total_s: ms-resolution times, taken a moment apart
+      // the INVOKING line is stamped when the message is handed to messaging, so no sample is
+      // shorter than the network's time (times have 1 ms resolution); the receiver's start is
+      // EXECUTED.time − total_s, which can trail the delivery by the handler's own set-up, more
+      // so when the machine is loaded: a looser bound above
       assert.ok(Math.abs(median - 0.25) <= 0.002, `median ${median}`);
-      assert.ok(lat.every((x) => Math.abs(x - 0.25) <= 0.02), `min ${lat[0]} max ${lat[lat.length - 1]}`);
+      assert.ok(lat.every((x) => x >= 0.249 && x <= 0.3), `min ${lat[0]} max ${lat[lat.length - 1]}`);
     } finally {
       await c2.close();
       tmp2.cleanup();
