@@ -48,4 +48,45 @@ describe('solve: simulator properties', () => {
       { numRuns: 40, seed: 20261122 },
     );
   });
+
+  it('with certain edges and fixed samples, the simulated runtime of any DAG is its critical path, in every run', () => {
+    const dag = fc.integer({ min: 2, max: 7 }).chain((n) =>
+      fc.record({
+        durations: fc.array(fc.double({ min: 0.01, max: 3, noNaN: true }), { minLength: n, maxLength: n }),
+        // edge i→j (i < j) with its latency; every node but the entry gets at least one predecessor
+        edges: fc.tuple(
+          ...Array.from({ length: n - 1 }, (_, k) =>
+            fc.tuple(fc.integer({ min: 0, max: k }), fc.double({ min: 0.001, max: 0.5, noNaN: true }), fc.array(fc.tuple(fc.integer({ min: 0, max: k }), fc.double({ min: 0.001, max: 0.5, noNaN: true })), { maxLength: 2 })),
+          ),
+        ),
+      }),
+    );
+    fc.assert(
+      fc.property(dag, ({ durations, edges }) => {
+        const n = durations.length;
+        const list = new Map<string, { from: number; to: number; lat: number }>();
+        edges.forEach(([first, lat, more], k) => {
+          for (const [from, l] of [[first, lat] as [number, number], ...more]) if (!list.has(`${from}>${k + 1}`)) list.set(`${from}>${k + 1}`, { from, to: k + 1, lat: l });
+        });
+        const es = [...list.values()];
+        const input = customInput(
+          durations.map((d, i) => ({ fn: `n${i}`, durations: [d] })),
+          es.map((e) => ({ from: `n${e.from}`, to: `n${e.to}`, p: 1, sizes: [KB], latencies: [e.lat] })),
+          2,
+        );
+        // analytic: a node starts when its last message arrives; successors are called at its end
+        const end = new Array<number>(n).fill(0);
+        for (let j = 0; j < n; j++) {
+          const start = Math.max(0, ...es.filter((e) => e.to === j).map((e) => end[e.from] + e.lat));
+          end[j] = start + durations[j];
+        }
+        const model = compileModel(input);
+        const m = new Simulator(model).evaluate(new Array<number>(n).fill(model.homeIndex), hourData(input, model, '0'), { runs: 50, tail: 95, seed: 1 });
+        const want = Math.max(...end);
+        assert.ok(Math.abs(m.runtime.mean - want) < 1e-9, `mean ${m.runtime.mean} vs critical path ${want}`);
+        assert.ok(Math.abs(m.runtime.tail - want) < 1e-9, `tail ${m.runtime.tail} vs critical path ${want}`);
+      }),
+      { numRuns: 300, seed: 20261122 },
+    );
+  });
 });
