@@ -9,7 +9,7 @@ import { assertNoWildcardGrant, runtimePolicy, topicPolicy, wildcardGrants, work
 import { isZip, zip } from '../../src/cloud/aws/zip';
 import { MIGRATE_ACTIONS, operatorPolicy } from '../../src/cloud/aws/permissions';
 import YAML from 'yaml';
-import { awsError } from '../../src/cloud/aws/errors';
+import { awsError, neverReached } from '../../src/cloud/aws/errors';
 import { AwsContext } from '../../src/cloud/aws/context';
 import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { UserError } from '../../src/model/errors';
@@ -209,5 +209,15 @@ describe('aws: names, policies, zip (no emulator)', () => {
     const roles = Object.entries(sls.resources.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role');
     assert.ok(roles.length > 0);
     for (const [name, role] of roles) for (const p of role.Properties.Policies ?? []) assert.deepEqual(wildcardGrants(p.PolicyDocument), [], name);
+  });
+});
+
+describe('aws: when a publish may fall back to home', () => {
+  it('only errors that prove the request was not accepted count as an unreachable region', () => {
+    const sys = (code: string) => Object.assign(new Error(code), { code });
+    const aws = (name: string) => Object.assign(new Error(name), { name });
+    for (const e of [sys('ECONNREFUSED'), sys('ENOTFOUND'), sys('EAI_AGAIN'), sys('EHOSTUNREACH'), aws('UnrecognizedClientException')]) assert.ok(neverReached(e), e.message);
+    // the message may have been accepted: republishing it home would run the successor twice
+    for (const e of [sys('ETIMEDOUT'), sys('ECONNRESET'), aws('TimeoutError'), aws('RequestTimeout'), aws('InternalError')]) assert.ok(!neverReached(e), e.message);
   });
 });

@@ -30,6 +30,17 @@ const NOT_FOUND = [
   'ExecutionDoesNotExist',
 ];
 
+/**
+ * True when the request certainly did not reach a working endpoint (connection refused, no such
+ * host, region not enabled), so nothing was done. A timeout or a reset is not proof: the request
+ * may have been applied, and a message republished elsewhere would be delivered twice.
+ */
+export function neverReached(err: unknown): boolean {
+  const code = awsCode(err);
+  const sys = (err as { code?: string; cause?: { code?: string } })?.code ?? (err as { cause?: { code?: string } })?.cause?.code;
+  return ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'].includes(sys ?? '') || ['UnrecognizedClientException', 'InvalidClientTokenId'].includes(code);
+}
+
 /** True when the error says the resource does not exist. */
 export function isNotFound(err: unknown): boolean {
   return NOT_FOUND.includes(awsCode(err)) || (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404;

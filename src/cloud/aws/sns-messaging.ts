@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-sns';
 import { RegionUnreachableError, type Messaging } from '../ports';
 import type { AwsContext } from './context';
-import { attempt, awsError, isUnreachable, unlessNotFound } from './errors';
+import { attempt, awsError, neverReached, unlessNotFound } from './errors';
 import { assertRegion, assertTopicName, functionArn, topicArn } from './names';
 import { topicPolicy } from './policies';
 
@@ -90,8 +90,10 @@ export class SnsMessaging implements Messaging {
     try {
       await this.sns(region).send(new PublishCommand({ TopicArn, Message: message }));
     } catch (err) {
-      // After the SDK's own retries: the caller falls back to the home region.
-      if (isUnreachable(err)) throw new RegionUnreachableError(region);
+      // After the SDK's own retries, and only when the message surely was not accepted: the
+      // caller then falls back to the home region (after a timeout it might have been, and a
+      // second copy sent home would run the successor twice, claimed in two regions)
+      if (neverReached(err)) throw new RegionUnreachableError(region);
       throw awsError(err, 'publish to', TopicArn);
     }
   }
