@@ -345,7 +345,7 @@ class Invocation {
    */
   private async claim(): Promise<boolean> {
     const region = this.inst.isJoin ? this.joinRegion(this.inst.name) : this.env.region;
-    const value: ClaimValue = { taint: this.envelope.taint, at: this.env.now().toISOString() };
+    const value: ClaimValue = { taint: this.envelope.taint, at: this.env.now().toISOString(), nonce: newId() };
     const r = await this.env.tables.setFieldOnce(region, SYNC, instanceRunKey(this.inst.name, this.runId), 'claimed', value);
     return r.set;
   }
@@ -447,7 +447,7 @@ class Invocation {
     if (j.slots.every((_, i) => w.fields[slotField(i)] !== undefined)) {
       const slots = j.slots.map((_, i) => decodeOrThrow(SlotValue, w.fields[slotField(i)], `slot ${i} of join ${join} in run ${this.runId}`));
       const anyData = slots.some((s) => s.kind !== 'skip');
-      const claim: FiredValue = { by: `${this.inst.name}#${this.envelope.taint}`, at: this.env.now().toISOString(), data: anyData };
+      const claim: FiredValue = { by: `${this.inst.name}#${this.envelope.taint}`, at: this.env.now().toISOString(), data: anyData, nonce: newId() };
       const c = await this.env.tables.setFieldOnce(region, SYNC, itemKey, 'fired', claim);
       if (c.set && anyData) {
         // the join's depth is that of its deepest data-carrying predecessor, not of whoever

@@ -122,11 +122,12 @@ export const SlotValue = t.union([
 export type SlotValue = t.TypeOf<typeof SlotValue>;
 
 /** The value of a join item's `fired` field: who completed it and whether any slot had data. */
-export const FiredValue = t.strict({ by: NonEmptyString, at: IsoTime, data: t.boolean });
+// `nonce` makes each writer's value unique, so a store retrying a lost response can tell its own write (src/cloud/ports/key-value.ts)
+export const FiredValue = t.intersection([t.strict({ by: NonEmptyString, at: IsoTime, data: t.boolean }), t.exact(t.partial({ nonce: t.string }))]);
 export type FiredValue = t.TypeOf<typeof FiredValue>;
 
 /** The value of an execution claim (`claimed` field of `<instance>:<run_id>`). */
-export const ClaimValue = t.strict({ taint: NonEmptyString, at: IsoTime });
+export const ClaimValue = t.intersection([t.strict({ taint: NonEmptyString, at: IsoTime }), t.exact(t.partial({ nonce: t.string }))]);
 export type ClaimValue = t.TypeOf<typeof ClaimValue>;
 
 /** The value of a run's failure marker (`failed` field of `run:<run_id>` in the home region's join table). */

@@ -1,6 +1,8 @@
 import { strict as assert } from 'assert';
 import { openLocalCloud, type LocalCloud } from '../../src/cloud/local';
-import { MissingTableError } from '../../src/cloud/aws/dynamodb-store';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbKeyValueStore, MissingTableError } from '../../src/cloud/aws/dynamodb-store';
+import { startDynalite } from '../../src/cloud/local/dynalite';
 import { tempDir } from './helpers';
 
 describe('DynamoDbKeyValueStore against the embedded dynalite', () => {
@@ -69,5 +71,36 @@ describe('DynamoDbKeyValueStore against the embedded dynalite', () => {
 
   it('reports a missing table clearly', async () => {
     await assert.rejects(cloud.tables.get('us-east-1', 'no_such_table', 'k'), MissingTableError);
+  });
+
+  it('setFieldOnce: a retry after a lost response still tells the writer it won', async () => {
+    const d = await startDynalite();
+    const client = new DynamoDBClient({ endpoint: d.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 3 });
+    // the server applies the first UpdateItem, but its response is lost: the SDK retries
+    let dropped = false;
+    client.middlewareStack.add(
+      (next, ctx) => async (args) => {
+        const r = await next(args);
+        if ((ctx as { commandName?: string }).commandName === 'UpdateItemCommand' && !dropped) {
+          dropped = true;
+          throw Object.assign(new Error('response lost after the write was applied'), { name: 'TimeoutError', $retryable: {} });
+        }
+        return r;
+      },
+      { step: 'deserialize', name: 'dropFirstUpdateResponse' },
+    );
+    try {
+      const s = new DynamoDbKeyValueStore({ clientFor: () => client, physicalName: (r, t) => `${r}.${t}`, activePollMs: 5 });
+      await s.ensureTable('us-east-1', 'sync_messages_table');
+      const mine = await s.setFieldOnce('us-east-1', 'sync_messages_table', 'f:run1', 'claimed', { taint: 't1', nonce: 'a' });
+      assert.ok(dropped, 'the response was dropped and the request retried');
+      assert.equal(mine.set, true, 'the only writer is told it won');
+      const other = await s.setFieldOnce('us-east-1', 'sync_messages_table', 'f:run1', 'claimed', { taint: 't1', nonce: 'b' });
+      assert.equal(other.set, false, 'a second writer (same taint, its own nonce) is told it lost');
+      assert.deepEqual(other.fields.claimed, { taint: 't1', nonce: 'a' });
+    } finally {
+      client.destroy();
+      await d.close();
+    }
   });
 });

@@ -232,7 +232,11 @@ export class DynamoDbKeyValueStore implements KeyValueStore {
       const r = await this.call(region, table, (c, TableName) =>
         c.send(new GetItemCommand({ TableName, Key: { key: { S: key } }, ConsistentRead: true })),
       );
-      return { set: false, fields: fieldsOf(r.Item ?? {}) };
+      // The SDK retries a request whose response was lost; if the first attempt was applied,
+      // the retry fails its condition against our own write. Callers write values unique to
+      // themselves (the runtime adds a nonce), so finding exactly our value means we set it.
+      const mine = r.Item?.[FIELD_PREFIX + field]?.S === JSON.stringify(value);
+      return { set: mine, fields: fieldsOf(r.Item ?? {}) };
     }
   }
 }

@@ -20,7 +20,9 @@ export interface KeyValueStore {
   /**
    * Atomically sets `field` of the item's map to `value` unless that field is already set,
    * and returns the whole map after the write plus whether this call set it. The join
-   * protocol is built on this single-item conditional update.
+   * protocol is built on this single-item conditional update. Adapters that retry may find
+   * their own earlier write: they report `set` when the stored value equals `value`, so
+   * callers that need to know who won write values unique to themselves (a nonce).
    */
   setFieldOnce(region: string, table: string, key: string, field: string, value: unknown): Promise<{ set: boolean; fields: Record<string, unknown> }>;
 }
