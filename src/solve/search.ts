@@ -347,7 +347,8 @@ export function absorbScores(model: Model, input: SolveInput, state: SolveState,
     const o = state.options;
     if (hs.phase === 'start' && o.algorithm !== 'fine') {
       // the coarse sweep; for stochastic it also gathers bias regions (Caribou)
-      let bestPrimary = Infinity;
+      // not Infinity: the walk state crosses JSON between rounds, where Infinity becomes null
+      let bestPrimary = Number.MAX_VALUE;
       const bias: number[] = [];
       const coarse: Array<{ d: number[]; m: Packed }> = [{ d: hs.pending[0], m: hs.home as Packed }];
       for (let i = from; i < hs.pending.length; i++) coarse.push({ d: hs.pending[i], m: got[i] as Packed });

@@ -18,30 +18,44 @@ function pinnedScenario(k: number): SolveInput {
   return input;
 }
 
+/** Drives a solve round by round as CaribouCycle does: every message crosses a (simulated) Lambda boundary — JSON, then its codec. */
+function driveRounds(input: SolveInput, opts: Parameters<typeof prepareSolve>[1]): { plan: ReturnType<typeof finishSolve>; rounds: number } {
+  // a separate copy of the input, as a Lambda would read it from a table
+  const other: SolveInput = JSON.parse(JSON.stringify(input));
+  const wire = <A>(codec: t.Type<A, A, unknown>, v: A): A => decodeOrThrow(codec, JSON.parse(JSON.stringify(v)), 'message');
+  let state = wire(SolveStateCodec, prepareSolve(other, opts));
+  let rounds = 0;
+  for (;;) {
+    const r = nextRound(other, state);
+    if (r.done) {
+      state = r.state;
+      break;
+    }
+    rounds++;
+    const batches = r.batches.map((b) => wire(CandidateBatchCodec, b)).reverse();
+    const results = batches.map((b) => wire(BatchResultCodec, evaluateBatch(JSON.parse(JSON.stringify(other)), b)));
+    state = wire(SolveStateCodec, absorbRound(other, wire(SolveStateCodec, r.state), results));
+  }
+  return { plan: finishSolve(other, state), rounds };
+}
+
 describe('solve: search and plans', () => {
   it('the round-by-round API gives the same plan as the all-in-one (state through JSON, batches in any order)', () => {
     const input = pinnedScenario(3);
     const opts = { ...fast, hours: HOURS, algorithm: 'stochastic' as const, now: '2026-11-22T00:00:00.000Z' };
     const whole = solveWorkflow(input, opts);
-    // a separate copy of the input, as a Lambda would read it from a table
-    const other: SolveInput = JSON.parse(JSON.stringify(input));
-    // every message crosses a (simulated) Lambda boundary: JSON, then its codec
-    const wire = <A>(codec: t.Type<A, A, unknown>, v: A): A => decodeOrThrow(codec, JSON.parse(JSON.stringify(v)), 'message');
-    let state = wire(SolveStateCodec, prepareSolve(other, opts));
-    let rounds = 0;
-    for (;;) {
-      const r = nextRound(other, state);
-      if (r.done) {
-        state = r.state;
-        break;
-      }
-      rounds++;
-      const batches = r.batches.map((b) => wire(CandidateBatchCodec, b)).reverse();
-      const results = batches.map((b) => wire(BatchResultCodec, evaluateBatch(JSON.parse(JSON.stringify(other)), b)));
-      state = wire(SolveStateCodec, absorbRound(other, wire(SolveStateCodec, r.state), results));
-    }
+    const { plan, rounds } = driveRounds(input, opts);
     assert.ok(rounds > 2);
-    assert.deepEqual(finishSolve(other, state), whole);
+    assert.deepEqual(plan, whole);
+  });
+
+  it('rounds survive JSON when nothing meets the hard constraints (no Infinity in the state): home is kept', () => {
+    const input = pinnedScenario(4);
+    input.config.constraints = { hard_resource_constraints: { cost: { type: 'absolute', value: 0 } }, priority_order: ['carbon'] };
+    const opts = { ...fast, hours: ['0', '12'], algorithm: 'stochastic' as const, now: '2026-11-22T00:00:00.000Z' };
+    const { plan } = driveRounds(input, opts);
+    assert.deepEqual(plan, solveWorkflow(input, opts));
+    for (const h of ['0', '12']) assert.deepEqual(new Set(Object.values(plan.placements[h])), new Set(['us-east-1']));
   });
 
   it('simulates a deployment proposed by several hours once per round', () => {
