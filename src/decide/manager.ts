@@ -74,24 +74,35 @@ export async function manageDeployments(tables: KeyValueStore, opts: ManageOptio
   const regionData = await loadRegionData(tables);
   const out: DeploymentDecision[] = [];
   for (const id of ids) {
-    const config = await loadWorkflowConfig(tables, id);
-    const info = await read<DeploymentManagerInfo>(tables, TABLES.deploymentManagerWorkflowInfo, id, DeploymentManagerInfo, `deployment_manager_workflow_info_table[${id}]`);
-    const summary = await read<WorkflowInstanceRecord>(tables, TABLES.workflowInstance, id, WorkflowInstanceRecord, `workflow_instance_table[${id}]`);
-    const { decision, infoNow } = decideWorkflow({
-      now: opts.now,
-      config,
-      info,
-      summary,
-      availableRegions: regionData.available,
-      carbon: regionData.carbon,
-      systemRegion: SYSTEM_REGION,
-      force: opts.force,
-      solvesPerDay: opts.solvesPerDay,
-    });
-    if (infoNow) await tables.put(SYSTEM_REGION, TABLES.deploymentManagerWorkflowInfo, id, DeploymentManagerInfo.encode(infoNow));
-    out.push(decision);
+    try {
+      out.push(await decideOne(tables, id, regionData, opts));
+    } catch (err) {
+      // one workflow's bad record (or a removal mid-pass) must not stop the others; its
+      // bookkeeping is left as it was, so the next pass tries again
+      out.push({ workflow_id: id, action: 'skip', reason: `could not decide: ${(err as Error).message}`, decided_at: opts.now.toISOString(), invocations: 0, tokens: 0, budget: 0 });
+    }
   }
   return out;
+}
+
+/** Decides for one workflow and writes its bookkeeping. */
+async function decideOne(tables: KeyValueStore, id: string, regionData: Awaited<ReturnType<typeof loadRegionData>>, opts: ManageOptions): Promise<DeploymentDecision> {
+  const config = await loadWorkflowConfig(tables, id);
+  const info = await read<DeploymentManagerInfo>(tables, TABLES.deploymentManagerWorkflowInfo, id, DeploymentManagerInfo, `deployment_manager_workflow_info_table[${id}]`);
+  const summary = await read<WorkflowInstanceRecord>(tables, TABLES.workflowInstance, id, WorkflowInstanceRecord, `workflow_instance_table[${id}]`);
+  const { decision, infoNow } = decideWorkflow({
+    now: opts.now,
+    config,
+    info,
+    summary,
+    availableRegions: regionData.available,
+    carbon: regionData.carbon,
+    systemRegion: SYSTEM_REGION,
+    force: opts.force,
+    solvesPerDay: opts.solvesPerDay,
+  });
+  if (infoNow) await tables.put(SYSTEM_REGION, TABLES.deploymentManagerWorkflowInfo, id, DeploymentManagerInfo.encode(infoNow));
+  return decision;
 }
 
 /** Records a staged solve in the bookkeeping (last_solved, tokens_left, next_check). */

@@ -73,4 +73,18 @@ describe('decide: the manager over the tables', () => {
     const info = (await t.get(SYSTEM_REGION, TABLES.deploymentManagerWorkflowInfo, ID)) as { next_check: string; last_decision: { action: string } };
     assert.equal(info.last_decision.action, 'skip');
   });
+
+  it('one workflow with a malformed record is skipped with the reason; the others are still decided', async () => {
+    const t = await tables(500);
+    const bad = 'broken-0.0.1';
+    const good = (await t.get(SYSTEM_REGION, TABLES.deploymentManagerResource, ID)) as Record<string, unknown>;
+    await t.put(SYSTEM_REGION, TABLES.deploymentManagerResource, bad, { ...good, workflow_id: bad, workflow_name: 'broken' });
+    await t.put(SYSTEM_REGION, TABLES.workflowInstance, bad, { workflow_id: bad, instance_summary: 'not a record' });
+    const decisions = await manageDeployments(t, { now: NOW });
+    const byId = new Map(decisions.map((d) => [d.workflow_id, d]));
+    assert.equal(byId.get(ID)?.action, 'solve');
+    assert.equal(byId.get(bad)?.action, 'skip');
+    assert.match(byId.get(bad)!.reason, /^could not decide: workflow_instance_table\[broken-0.0.1\] is invalid/);
+    assert.equal(await t.get(SYSTEM_REGION, TABLES.deploymentManagerWorkflowInfo, bad), undefined, 'its bookkeeping is untouched');
+  });
 });
