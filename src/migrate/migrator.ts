@@ -145,83 +145,104 @@ export async function runDeploymentMigrator(cloud: Cloud, opts: MigrateOptions =
 export async function migrateWorkflow(cloud: Cloud, workflowId: string, opts: MigrateOptions = {}): Promise<WorkflowMigration> {
   const t = cloud.tables;
   const now = () => (opts.now ? opts.now() : cloud.now());
+  // a hook that throws stands for the process dying there (fault injection): nothing after it runs
+  let stopped = false;
   const step = async (s: MigrationStep) => {
-    if (opts.afterStep) await opts.afterStep(s);
+    try {
+      if (opts.afterStep) await opts.afterStep(s);
+    } catch (err) {
+      stopped = true;
+      throw err;
+    }
   };
   const report: WorkflowMigration = { workflow_id: workflowId, status: 'idle', deployed: [], removed: [], retiring: [], migrated_instances: 0, switched: false };
   await t.ensureTable(SYSTEM_REGION, MIGRATION_TABLES.migration);
   const owner = opts.owner ?? `migrator-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const lease = await acquireLease(t, workflowId, owner, now(), opts.leaseTtlS ?? DEFAULT_LEASE_TTL_S);
   if (!lease) return { ...report, status: 'locked' };
-  await step({ kind: 'leased', workflow_id: workflowId });
-
-  const configRaw = await t.get(SYSTEM_REGION, TABLES.deploymentManagerResource, workflowId);
-  if (configRaw === undefined) {
-    // removed meanwhile: forget our own records of it
-    await t.delete(SYSTEM_REGION, MIGRATION_TABLES.migration, workflowId);
-    await t.delete(SYSTEM_REGION, TABLES.solverStagingArea, workflowId);
-    await releaseLease(t, lease, now());
-    return report;
-  }
-  const config = decodeOrThrow(WorkflowConfig, configRaw, `deployment_manager_resource_table[${workflowId}]`);
-  const grace = graceSeconds(config);
-  const record: MigrationRecord = (await readRecord(cloud, workflowId)) ?? { workflow_id: workflowId, updated_at: now().toISOString(), grace_s: grace, retiring: [] };
-  record.grace_s = grace;
-  const log = (event: string) => {
-    record.history = [...(record.history ?? []), { at: now().toISOString(), event }].slice(-20);
-  };
-
-  const resources = decodeOrThrow(DeploymentResources, await t.get(SYSTEM_REGION, TABLES.deploymentResources, workflowId), `deployment_resources_table[${workflowId}]`);
-  const saveResources = async () => {
-    resources.updated_at = now().toISOString();
-    await t.put(SYSTEM_REGION, TABLES.deploymentResources, workflowId, DeploymentResources.encode(resources));
-  };
-  let wpd = decodeOrThrow(WorkflowPlacementDecision, await t.get(SYSTEM_REGION, TABLES.workflowPlacementDecision, workflowId), `workflow_placement_decision_table[${workflowId}]`);
-  const find = (fn: string, region: string) => resources.functions.find((f) => f.function_name === fn && f.region === region);
-
   try {
-    const stagedRaw = await t.get(SYSTEM_REGION, TABLES.solverStagingArea, workflowId);
-    const staged = stagedRaw === undefined ? undefined : decodeOrThrow(StagedPlan, stagedRaw, `workflow_placement_solver_staging_area_table[${workflowId}]`);
-    if (staged) {
-      if (!resources.package_key) throw new Error(`deployment_resources_table[${workflowId}] has no package_key: cannot copy the code to new regions`);
-      const needed = [...pairsOfPlan(config, staged.placements)].sort();
-      // 1. deploy every function the plan needs where it is missing or not live
-      for (const key of needed) {
-        const [fn, region] = key.split('@');
-        const have = find(fn, region);
-        if (have && (await cloud.functions.isLive(region, have.physical_name))) continue;
-        const d = await deployFunctionToRegion(cloud, config, fn, region, resources.package_key);
-        resources.functions = [...resources.functions.filter((f) => !(f.function_name === fn && f.region === region)), d];
-        await saveResources();
-        report.deployed.push(key);
-        log(`deployed ${key}`);
-        await step({ kind: 'deployed', workflow_id: workflowId, function_name: fn, region });
+    await step({ kind: 'leased', workflow_id: workflowId });
+
+    const configRaw = await t.get(SYSTEM_REGION, TABLES.deploymentManagerResource, workflowId);
+    if (configRaw === undefined) {
+      // removed meanwhile: forget our own records of it
+      await t.delete(SYSTEM_REGION, MIGRATION_TABLES.migration, workflowId);
+      await t.delete(SYSTEM_REGION, TABLES.solverStagingArea, workflowId);
+      return report;
+    }
+    const config = decodeOrThrow(WorkflowConfig, configRaw, `deployment_manager_resource_table[${workflowId}]`);
+    const grace = graceSeconds(config);
+    const record: MigrationRecord = (await readRecord(cloud, workflowId)) ?? { workflow_id: workflowId, updated_at: now().toISOString(), grace_s: grace, retiring: [] };
+    record.grace_s = grace;
+    const log = (event: string) => {
+      record.history = [...(record.history ?? []), { at: now().toISOString(), event }].slice(-20);
+    };
+
+    const resources = decodeOrThrow(DeploymentResources, await t.get(SYSTEM_REGION, TABLES.deploymentResources, workflowId), `deployment_resources_table[${workflowId}]`);
+    const saveResources = async () => {
+      resources.updated_at = now().toISOString();
+      await t.put(SYSTEM_REGION, TABLES.deploymentResources, workflowId, DeploymentResources.encode(resources));
+    };
+    let wpd = decodeOrThrow(WorkflowPlacementDecision, await t.get(SYSTEM_REGION, TABLES.workflowPlacementDecision, workflowId), `workflow_placement_decision_table[${workflowId}]`);
+    const find = (fn: string, region: string) => resources.functions.find((f) => f.function_name === fn && f.region === region);
+
+    let planError: unknown;
+    try {
+      const stagedRaw = await t.get(SYSTEM_REGION, TABLES.solverStagingArea, workflowId);
+      const staged = stagedRaw === undefined ? undefined : decodeOrThrow(StagedPlan, stagedRaw, `workflow_placement_solver_staging_area_table[${workflowId}]`);
+      if (staged) {
+        if (!resources.package_key) throw new Error(`deployment_resources_table[${workflowId}] has no package_key: cannot copy the code to new regions`);
+        const needed = [...pairsOfPlan(config, staged.placements)].sort();
+        // 1. deploy every function the plan needs where it is missing or not live
+        const topicsIn = new Map<string, Set<string>>();
+        const topicExists = async (region: string, topic: string) => {
+          if (!topicsIn.has(region)) topicsIn.set(region, new Set(await cloud.messaging.listTopics(region)));
+          return topicsIn.get(region)!.has(topic);
+        };
+        for (const key of needed) {
+          const [fn, region] = key.split('@');
+          const have = find(fn, region);
+          // a cleanup that crashed between deleting the topic and the function leaves a live function without its topic
+          if (have && (await cloud.functions.isLive(region, have.physical_name)) && (await topicExists(region, have.topic))) continue;
+          const d = await deployFunctionToRegion(cloud, config, fn, region, resources.package_key);
+          resources.functions = [...resources.functions.filter((f) => !(f.function_name === fn && f.region === region)), d];
+          await saveResources();
+          report.deployed.push(key);
+          log(`deployed ${key}`);
+          await step({ kind: 'deployed', workflow_id: workflowId, function_name: fn, region });
+        }
+        // 2. verify: every function is live and its topic exists
+        const topicsByRegion = new Map<string, Set<string>>();
+        for (const key of needed) {
+          const [fn, region] = key.split('@');
+          const d = find(fn, region);
+          if (!d || !(await cloud.functions.isLive(region, d.physical_name))) throw new Error(`${key} is not live after deployment; the placement decision was not switched`);
+          if (!topicsByRegion.has(region)) topicsByRegion.set(region, new Set(await cloud.messaging.listTopics(region)));
+          if (!topicsByRegion.get(region)!.has(d.topic)) throw new Error(`the topic of ${key} does not exist; the placement decision was not switched`);
+        }
+        await step({ kind: 'verified', workflow_id: workflowId });
+        // 3. switch: one write
+        const current = currentDeploymentOf(config, staged, (fn, region) => find(fn, region)!);
+        wpd = { ...wpd, current_deployment: current, updated_at: now().toISOString() };
+        await t.put(SYSTEM_REGION, TABLES.workflowPlacementDecision, workflowId, WorkflowPlacementDecision.encode(wpd));
+        record.applied = { solved_at: staged.solved_at, switched_at: now().toISOString(), metrics: staged.metrics };
+        report.switched = true;
+        log(`switched to the plan solved at ${staged.solved_at} (hours ${current.time_keys.join(',')}, valid until ${current.expiry_time})`);
+        // recorded before unstaging, so that later passes visit this workflow to retire the old regions
+        await saveRecord(cloud, record, now());
+        await step({ kind: 'switched', workflow_id: workflowId });
+        // 4. unstage, unless a newer plan was staged meanwhile (that one is for the next pass)
+        const again = decodeResult(StagedPlan, await t.get(SYSTEM_REGION, TABLES.solverStagingArea, workflowId));
+        if (again.ok && again.value.solved_at === staged.solved_at) await t.delete(SYSTEM_REGION, TABLES.solverStagingArea, workflowId);
+        await step({ kind: 'unstaged', workflow_id: workflowId });
+        report.status = 'migrated';
       }
-      // 2. verify: every function is live and its topic exists
-      const topicsByRegion = new Map<string, Set<string>>();
-      for (const key of needed) {
-        const [fn, region] = key.split('@');
-        const d = find(fn, region);
-        if (!d || !(await cloud.functions.isLive(region, d.physical_name))) throw new Error(`${key} is not live after deployment; the placement decision was not switched`);
-        if (!topicsByRegion.has(region)) topicsByRegion.set(region, new Set(await cloud.messaging.listTopics(region)));
-        if (!topicsByRegion.get(region)!.has(d.topic)) throw new Error(`the topic of ${key} does not exist; the placement decision was not switched`);
-      }
-      await step({ kind: 'verified', workflow_id: workflowId });
-      // 3. switch: one write
-      const current = currentDeploymentOf(config, staged, (fn, region) => find(fn, region)!);
-      wpd = { ...wpd, current_deployment: current, updated_at: now().toISOString() };
-      await t.put(SYSTEM_REGION, TABLES.workflowPlacementDecision, workflowId, WorkflowPlacementDecision.encode(wpd));
-      record.applied = { solved_at: staged.solved_at, switched_at: now().toISOString(), metrics: staged.metrics };
-      report.switched = true;
-      log(`switched to the plan solved at ${staged.solved_at} (hours ${current.time_keys.join(',')}, valid until ${current.expiry_time})`);
-      // recorded before unstaging, so that later passes visit this workflow to retire the old regions
-      await saveRecord(cloud, record, now());
-      await step({ kind: 'switched', workflow_id: workflowId });
-      // 4. unstage, unless a newer plan was staged meanwhile (that one is for the next pass)
-      const again = decodeResult(StagedPlan, await t.get(SYSTEM_REGION, TABLES.solverStagingArea, workflowId));
-      if (again.ok && again.value.solved_at === staged.solved_at) await t.delete(SYSTEM_REGION, TABLES.solverStagingArea, workflowId);
-      await step({ kind: 'unstaged', workflow_id: workflowId });
-      report.status = 'migrated';
+    } catch (err) {
+      if (stopped) throw err;
+      // the plan could not be applied (the old decision stays in force); retiring and cleaning up
+      // what nothing routes to must still happen, or one bad plan would keep old regions forever
+      planError = err;
+      log(`plan not applied: ${(err as Error).message}`);
     }
 
     // 5. retire what nothing routes to any more
@@ -263,6 +284,7 @@ export async function migrateWorkflow(cloud: Cloud, workflowId: string, opts: Mi
     if (report.status === 'idle' && report.removed.length) report.status = 'cleaned';
     report.retiring = record.retiring.map((r) => pairKey(r.function_name, r.region));
     report.migrated_instances = migratedInstances(wpd);
+    if (planError !== undefined) throw planError;
   } finally {
     // a failed step releases the lease at once so a re-run need not wait; a killed process leaves it to expire
     await releaseLease(t, lease, now()).catch(() => undefined);

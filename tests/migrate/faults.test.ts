@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import { acquireLease, migrateWorkflow, runDeploymentMigrator, type MigrationStep } from '../../src/migrate';
 import { SYSTEM_REGION, TABLES } from '../../src/model/tables';
-import { DAY, assertRoutable, dispose, freshDeployment, planOf, readWpd, runAndCheck, stage } from './helpers';
+import { DAY, assertRoutable, dispose, freshDeployment, planOf, readWpd, routedFunctions, runAndCheck, stage } from './helpers';
 
 class Crash extends Error {
   constructor(readonly step: MigrationStep) {
@@ -147,6 +147,25 @@ describe('migrate: fault injection', function () {
       assert.equal((await migrateWorkflow(c.cloud, c.id, { owner: 'c' })).status, 'migrated');
       const wpd = await readWpd(c.cloud, c.id);
       assert.ok(Object.values(wpd.current_deployment!.instances['0']).every((p) => p.region === 'us-west-2'));
+    } finally {
+      await dispose(c);
+    }
+  });
+
+  it('a live function whose topic a crashed cleanup deleted is redeployed when a new plan needs it again', async () => {
+    const c = await freshDeployment();
+    try {
+      await stage(c.cloud, planOf(c.config, DAY, ['0'], () => 'ca-central-1'));
+      assert.equal((await runDeploymentMigrator(c.cloud))[0].status, 'migrated');
+      // the cleanup of an older pass deleted one topic and died before deleting its function
+      const [victim] = routedFunctions(await readWpd(c.cloud, c.id)).filter((f) => f.region === 'ca-central-1');
+      await c.cloud.messaging.deleteTopic('ca-central-1', victim.topic);
+      assert.ok(await c.cloud.functions.isLive('ca-central-1', victim.fn));
+      // a newer plan wants ca-central-1 again: the pass must rebuild the topic, not fail on every re-run
+      await stage(c.cloud, planOf(c.config, new Date(DAY.getTime() + 3600_000), ['0'], () => 'ca-central-1'));
+      const [m] = await runDeploymentMigrator(c.cloud);
+      assert.equal(m.status, 'migrated', JSON.stringify(m));
+      await assertRoutable(c.cloud, await readWpd(c.cloud, c.id), 'after the repair');
     } finally {
       await dispose(c);
     }
