@@ -4,7 +4,7 @@
  * state, batches and scores are stored in the system region's package store under
  * `solves/<solve_id>/`, and only keys travel through the state machine.
  */
-import type * as t from 'io-ts';
+import * as t from 'io-ts';
 import type { Cloud } from '../cloud/ports';
 import { recordSolved } from '../decide/manager';
 import { decodeOrThrow } from '../model/decode';
@@ -80,15 +80,18 @@ async function readInput(cloud: Cloud, solveId: string): Promise<SolveInput> {
   return input;
 }
 
-const stateKey = (id: string) => solvePrefix(id) + 'state.json';
+// the state is kept per round, so a retried Select re-reads round r's state even after round r+1 was written
+const stateKey = (id: string, round: number) => `${solvePrefix(id)}state-${round}.json`;
+// written last when a round is issued: a Select retried after it succeeded replays it
+const issuedKey = (id: string, round: number) => `${solvePrefix(id)}issued-${round}.json`;
 const batchKey = (id: string, round: number, i: number) => `${solvePrefix(id)}round-${round}/batch-${i}.json`;
 const resultKey = (id: string, round: number, i: number) => `${solvePrefix(id)}round-${round}/result-${i}.json`;
 
 /** Stores the state and the round's batches; returns what the Choice loop needs. */
 async function issue(cloud: Cloud, ref: { workflow_id: string; solve_id: string }, round: number, state: SolveState, batches: CandidateBatch[], done: boolean): Promise<RoundState> {
-  await putJson(cloud, stateKey(ref.solve_id), state);
+  await putJson(cloud, stateKey(ref.solve_id, round), state);
   for (let i = 0; i < batches.length; i++) await putJson(cloud, batchKey(ref.solve_id, round, i), batches[i]);
-  return {
+  const issued: RoundState = {
     workflow_id: ref.workflow_id,
     solve_id: ref.solve_id,
     round,
@@ -97,6 +100,8 @@ async function issue(cloud: Cloud, ref: { workflow_id: string; solve_id: string 
     candidates: batches.reduce((a, b) => a + b.items.length, 0),
     evaluations: state.evaluations,
   };
+  await putJson(cloud, issuedKey(ref.solve_id, round), issued);
+  return issued;
 }
 
 /** Prepare: loads the solve input, starts the search with the manager's algorithm and hours, issues round 1. */
@@ -130,8 +135,11 @@ export async function solveEvaluate(cloud: Cloud, event: unknown): Promise<Batch
 /** Select: absorbs the round (re-scoring here any batch whose Map iteration failed), then issues the next round or reports done. */
 export async function solveSelect(cloud: Cloud, event: unknown): Promise<RoundState> {
   const s = decodeOrThrow(SelectInput, event, 'Select input');
+  // a retry of a Select that already issued the next round (its response was lost): the same answer
+  const replay = await cloud.packages.get(SYSTEM_REGION, issuedKey(s.solve_id, s.round + 1));
+  if (replay) return decodeOrThrow(RoundState, JSON.parse(dec.decode(replay)), `solve object ${issuedKey(s.solve_id, s.round + 1)}`);
   const input = await readInput(cloud, s.solve_id);
-  const state = await getDecoded(cloud, stateKey(s.solve_id), SolveStateCodec);
+  const state = await getDecoded(cloud, stateKey(s.solve_id, s.round), SolveStateCodec);
   const results: BatchResult[] = [];
   for (const b of s.batches) {
     const stored = await cloud.packages.get(SYSTEM_REGION, resultKey(s.solve_id, s.round, b.batch));
@@ -140,12 +148,16 @@ export async function solveSelect(cloud: Cloud, event: unknown): Promise<RoundSt
   }
   const absorbed = absorbRound(input, state, results);
   const r = nextRound(input, absorbed);
-  // the previous round's objects are no longer needed
+  const next = await issue(cloud, s, s.round + 1, r.state, r.batches, r.done);
+  // only once the next round is stored: round r's objects are no longer needed (a retry before
+  // this point recomputes the same next round from them)
   for (const b of s.batches) {
     await cloud.packages.delete(SYSTEM_REGION, batchKey(s.solve_id, s.round, b.batch)).catch(() => undefined);
     await cloud.packages.delete(SYSTEM_REGION, resultKey(s.solve_id, s.round, b.batch)).catch(() => undefined);
   }
-  return issue(cloud, s, s.round + 1, r.state, r.batches, r.done);
+  await cloud.packages.delete(SYSTEM_REGION, stateKey(s.solve_id, s.round)).catch(() => undefined);
+  await cloud.packages.delete(SYSTEM_REGION, issuedKey(s.solve_id, s.round)).catch(() => undefined);
+  return next;
 }
 
 /** What Stage reports for one workflow. */
@@ -161,9 +173,9 @@ export interface StageResult {
 
 /** Stage: writes the plan to the staging area, then commits the manager's bookkeeping; cleans up the solve's objects. */
 export async function solveStage(cloud: Cloud, event: unknown): Promise<StageResult> {
-  const ref = decodeOrThrow(SolveRef, event, 'Stage input');
+  const ref = decodeOrThrow(t.intersection([SolveRef, t.type({ round: t.number })]), event, 'Stage input');
   const input = await readInput(cloud, ref.solve_id);
-  const state = await getDecoded(cloud, stateKey(ref.solve_id), SolveStateCodec);
+  const state = await getDecoded(cloud, stateKey(ref.solve_id, ref.round), SolveStateCodec);
   const { decision } = await readTicket(cloud, ref.solve_id);
   const plan = decodeOrThrow(StagedPlan, finishSolve(input, state), `staged plan of ${ref.workflow_id}`);
   await cloud.tables.put(SYSTEM_REGION, TABLES.solverStagingArea, ref.workflow_id, StagedPlan.encode(plan));

@@ -39,7 +39,7 @@ describe('handlers: the Solve tasks are thin shells over the solver round API', 
   });
 
   /** Runs Prepare → (EvaluateBatch* → Select)* → Stage like the state machine does; returns the staged plan. */
-  async function runTasks(solveId: string, opts: { dropResult?: boolean } = {}) {
+  async function runTasks(solveId: string, opts: { dropResult?: boolean; retrySelect?: boolean } = {}) {
     await writeTicket(c.cloud, solveId, { decision: decision(), tuning: { seed: 11, runs: 200 } });
     let round = await solvePrepare(c.cloud, { workflow_id: c.id, solve_id: solveId });
     let rounds = 0;
@@ -53,10 +53,13 @@ describe('handlers: the Solve tasks are thin shells over the solver round API', 
         await c.cloud.packages.delete(SYSTEM_REGION, `${solvePrefix(solveId)}round-${round.round}/result-0.json`);
         evaluated[0] = { ok: false, batch: 0 };
       }
-      round = await solveSelect(c.cloud, { ...round, evaluated });
+      const next = await solveSelect(c.cloud, { ...round, evaluated });
+      // Step Functions may retry a Select whose response was lost: it must give the same answer
+      if (opts.retrySelect) assert.deepEqual(await solveSelect(c.cloud, { ...round, evaluated }), next);
+      round = next;
       rounds++;
     }
-    const staged = await solveStage(c.cloud, { workflow_id: c.id, solve_id: solveId });
+    const staged = await solveStage(c.cloud, round);
     const plan = StagedPlan.decode(await c.cloud.tables.get(SYSTEM_REGION, TABLES.solverStagingArea, c.id));
     assert.equal(plan._tag, 'Right');
     return { staged, plan: (plan as { right: StagedPlan }).right, rounds, maxPayload };
@@ -81,6 +84,13 @@ describe('handlers: the Solve tasks are thin shells over the solver round API', 
     const a = await runTasks(solveIdOf(c.id, new Date(DAY.getTime() + 1000)));
     const b = await runTasks(solveIdOf(c.id, new Date(DAY.getTime() + 2000)), { dropResult: true });
     assert.deepEqual(b.plan.placements, a.plan.placements);
+  });
+
+  it('a Select retried after it succeeded answers the same, and the plan is unchanged', async () => {
+    const a = await runTasks(solveIdOf(c.id, new Date(DAY.getTime() + 3000)));
+    const b = await runTasks(solveIdOf(c.id, new Date(DAY.getTime() + 4000)), { retrySelect: true });
+    assert.deepEqual(b.plan.placements, a.plan.placements);
+    assert.deepEqual(await c.cloud.packages.list(SYSTEM_REGION, 'solves/'), [], 'solve objects are cleaned up');
   });
 
   it('rejects malformed input with the path of each problem', async () => {
