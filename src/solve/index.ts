@@ -35,7 +35,7 @@ import { Model, compileModel } from './compile';
 import type { SolveInput } from './input';
 import { pack, unpack } from './rank';
 import { BatchResult, CandidateBatch, SolveOptions, SolveState, absorbScores, batchesOf, initialState, issueRound, resolveOptions } from './search';
-import { HourData, Simulator, hourData } from './simulate';
+import { HourData, Simulator, hourData, slotEndOf } from './simulate';
 
 export type { SolveInput } from './input';
 export { loadSolveInput, SolveInput as SolveInputCodec, decodeWorkflowConfigItem } from './input';
@@ -65,11 +65,14 @@ function compiled(input: SolveInput, runs: number): Compiled {
   return c;
 }
 
-function hourOf(c: Compiled, input: SolveInput, hour: string | null): HourData {
-  const k = hour ?? 'overall';
+/** The hour data of the i-th of a solve's hour keys (its slot runs to the next key). */
+function hourOf(c: Compiled, input: SolveInput, keys: ReadonlyArray<string | null>, i: number): HourData {
+  const hour = keys[i];
+  const end = slotEndOf(keys, i);
+  const k = `${hour ?? 'overall'}-${end ?? ''}`;
   let hd = c.hours.get(k);
   if (!hd) {
-    hd = hourData(input, c.model, hour);
+    hd = hourData(input, c.model, hour, end);
     c.hours.set(k, hd);
   }
   return hd;
@@ -106,7 +109,7 @@ export function evaluateBatch(input: SolveInput, batch: CandidateBatch): BatchRe
   for (const it of batch.items) {
     const hds = it.at.map(([h]) => {
       if (!(h >= 0 && h < batch.hours.length)) throw new Error(`batch item names hour index ${h}, which the batch does not list`);
-      return hourOf(c, input, batch.hours[h]);
+      return hourOf(c, input, batch.hours, h);
     });
     // one simulation for every hour that proposed this deployment
     const ms = c.sim.evaluateHours(it.d, hds, { runs: batch.runs, tail: batch.tail, seed: batch.seed });
@@ -134,8 +137,9 @@ export function finishSolve(input: SolveInput, state: SolveState): StagedPlan {
   const fallbacks = new Set(m.fallbacks);
   const placements: StagedPlan['placements'] = {};
   const metrics: StagedPlan['metrics'] = {};
-  for (const hs of state.hours) {
-    for (const f of hourOf(c, input, hs.hour).fallbacks) fallbacks.add(f);
+  const keys = state.hours.map((hs) => hs.hour);
+  for (const [i, hs] of state.hours.entries()) {
+    for (const f of hourOf(c, input, keys, i).fallbacks) fallbacks.add(f);
     const home = hs.home as number[];
     const chosen = hs.best ?? { d: new Array(m.N).fill(m.homeIndex), m: home };
     if (!hs.best) fallbacks.add(`hour ${hs.key}: no deployment met the hard constraints, not even home; home kept`);

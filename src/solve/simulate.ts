@@ -26,10 +26,30 @@ export interface HourData {
 }
 
 /** Reads the grid intensities for one hour key ("0"…"23", or null for the daily overall). */
-export function hourData(input: SolveInput, model: Model, hour: string | null): HourData {
+export function hourData(input: SolveInput, model: Model, hour: string | null, slotEnd?: number): HourData {
   const log = new FallbackLog();
-  const intensity = Float64Array.from(model.regions.map((r) => gridIntensity(input, r, hour, log)));
+  const from = hour === null ? 0 : Number(hour);
+  // a plan serves its hour slot [hour, next key): score it on the slot's mean intensity, not on
+  // its first hour alone (Caribou did; a region clean at 00 UTC then won the whole day)
+  const span = hour === null || slotEnd === undefined ? 1 : Math.max(1, slotEnd - from);
+  const intensity = Float64Array.from(
+    model.regions.map((r) => {
+      if (span === 1) return gridIntensity(input, r, hour, log);
+      let sum = 0;
+      for (let k = from; k < from + span; k++) sum += gridIntensity(input, r, String(k), log);
+      return sum / span;
+    }),
+  );
   return { hour, intensity, fallbacks: log.list() };
+}
+
+/** The end (exclusive) of the hour slot of `keys[i]`: the next key, or 24; undefined for the daily average. */
+export function slotEndOf(keys: ReadonlyArray<string | null>, i: number): number | undefined {
+  const k = keys[i];
+  if (k === null || k === undefined) return undefined;
+  let end = 24;
+  for (const other of keys) if (other !== null && Number(other) > Number(k) && Number(other) < end) end = Number(other);
+  return end;
 }
 
 /** Options of one evaluation. */

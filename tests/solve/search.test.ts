@@ -58,6 +58,17 @@ describe('solve: search and plans', () => {
     for (const h of ['0', '12']) assert.deepEqual(new Set(Object.values(plan.placements[h])), new Set(['us-east-1']));
   });
 
+  it('a plan is scored on the mean intensity of its hour slot, not on the slot\'s first hour', () => {
+    // r1 is clean only at 00 UTC; r2 is fairly clean all day; home and the rest are dirty
+    const input = referenceScenario({ regions: 4, intensity: (i, h) => (i === 1 ? (h === 0 ? 10 : 900) : i === 2 ? 300 : 800) });
+    const plan = solveWorkflow(input, { ...fast, algorithm: 'coarse', hours: ['0', '12'] });
+    assert.deepEqual(new Set(Object.values(plan.placements['0'])), new Set(['ca-central-1']), 'slot 0–11: r2, whose mean is lower');
+    assert.deepEqual(new Set(Object.values(plan.placements['12'])), new Set(['ca-central-1']));
+    // a slot of one hour is that hour: r1 wins 00:00–00:59
+    const hourly = solveWorkflow(input, { ...fast, algorithm: 'coarse', hours: ['0', '1'] });
+    assert.deepEqual(new Set(Object.values(hourly.placements['0'])), new Set(['us-east-2']));
+  });
+
   it('simulates a deployment proposed by several hours once per round', () => {
     const input = referenceScenario();
     const r = nextRound(input, prepareSolve(input, { ...fast, algorithm: 'coarse', hours: HOURS }));
