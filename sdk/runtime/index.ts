@@ -350,9 +350,18 @@ class Invocation {
     return r.set;
   }
 
+  /**
+   * Marks the run failed. Never throws: it runs after the execution claim, where an escaping
+   * error would make the platform's retry a silent duplicate; a lost marker is logged instead
+   * (the USER_CODE_FAILURE line already tells the log syncer the run failed).
+   */
   private async markFailed(error: string): Promise<void> {
     const value: RunFailure = { instance: this.inst.name, error, at: this.env.now().toISOString() };
-    await this.env.tables.setFieldOnce(this.dag.config.home_region.region, SYNC, runStatusKey(this.runId), 'failed', value);
+    try {
+      await this.env.tables.setFieldOnce(this.dag.config.home_region.region, SYNC, runStatusKey(this.runId), 'failed', value);
+    } catch (err) {
+      this.env.log(`WARNING could not record the failure of run ${this.runId}: ${(err as Error).message}`);
+    }
   }
 
   private fallbackLogger(): (from: string, to: string) => void {

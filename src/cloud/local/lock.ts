@@ -38,12 +38,24 @@ export class StateLock {
         continue;
       }
       if (holder === undefined || !alive(holder)) {
-        // stale: its owner is gone (crash, kill -9); remove and try again
+        // stale: its owner is gone (crash, kill -9). Take it over by an atomic rename (only one
+        // waiter can move a given file), then check that what we moved is still the stale lock:
+        // if another waiter had already replaced it with its own, put that one back.
+        const aside = `${file}.stale.${process.pid}`;
         try {
-          fs.unlinkSync(file);
+          fs.renameSync(file, aside);
         } catch {
-          /* another waiter removed it first */
+          continue; // another waiter moved it first
         }
+        const moved = readHolder(aside);
+        if (moved !== undefined && moved !== holder && alive(moved)) {
+          try {
+            fs.linkSync(aside, file); // fails if someone holds the lock again: then theirs stands
+          } catch {
+            /* the lock is held anew */
+          }
+        }
+        fs.rmSync(aside, { force: true });
         continue;
       }
       if (!told && waitMs > 0) {
