@@ -32,6 +32,8 @@ describe('openCloud', () => {
     try {
       assert.equal(a, b);
       assert.deepEqual(await a.tables.get(SYSTEM_REGION, TABLES.workflowSummary, 'k'), { v: 1 });
+      // joining with other options would silently ignore them: refused instead
+      await assert.rejects(openLocalCloud({ home: tmp.dir, knobs: { duplicates: 0.5 } }), /already open in this process/);
     } finally {
       await a.close();
       assert.deepEqual(await b.tables.get(SYSTEM_REGION, TABLES.workflowSummary, 'k'), { v: 1 }, 'still open for the second user');

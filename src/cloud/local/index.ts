@@ -94,6 +94,10 @@ export async function openLocalCloud(opts: LocalCloudOptions = {}): Promise<Loca
   const home = path.resolve(opts.home ?? defaultLocalHome());
   const existing = open.get(home);
   if (existing) {
+    // joining gives the cloud as first opened: asking for other knobs, a clock or a network would be silently ignored
+    if (opts.knobs || opts.start || opts.latency || opts.inMemory) {
+      throw new UserError(`the local cloud at ${home} is already open in this process; close it before opening it with other options (knobs, start, latency, inMemory)`);
+    }
     existing.refs++;
     return existing.cloud;
   }
