@@ -16,7 +16,7 @@
  *               copy), on this or a later pass.
  * A re-run after a crash at any point converges: what is done is skipped, what is not is done.
  */
-import type { Cloud } from '../cloud/ports';
+import { ASYNC_EVENT_MAX_AGE_S, type Cloud } from '../cloud/ports';
 import { deployFunctionToRegion } from '../deploy/deployer';
 import { decodeOrThrow, decodeResult } from '../model/decode';
 import { DeploymentResources, type DeployedFunction } from '../model/deployment-resources';
@@ -76,7 +76,8 @@ export interface MigrateOptions {
 /** Longest possible run of a workflow: every hop at the longest timeout plus delivery slack, plus a margin. */
 export function graceSeconds(config: WorkflowConfig): number {
   const maxTimeout = Math.max(1, ...config.functions.map((f) => f.timeout));
-  return HOP_LIMIT * (maxTimeout + HOP_DELIVERY_SLACK_S) + GRACE_MARGIN_S;
+  // also past the age at which a platform stops retrying a delayed delivery
+  return Math.max(HOP_LIMIT * (maxTimeout + HOP_DELIVERY_SLACK_S), ASYNC_EVENT_MAX_AGE_S) + GRACE_MARGIN_S;
 }
 
 const pairKey = (fn: string, region: string) => `${fn}@${region}`;

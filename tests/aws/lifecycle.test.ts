@@ -5,6 +5,8 @@ import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetPublicAccessBlockCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetFunctionEventInvokeConfigCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { ASYNC_EVENT_MAX_AGE_S } from '../../src/cloud/ports';
 import type { AwsCloud } from '../../src/cloud/aws';
 import { LAMBDA_RUNTIME, LOG_RETENTION_DAYS, RUNTIME_POLICY, WORKFLOW_POLICY } from '../../src/cloud/aws/lambda-functions';
 import { roleName } from '../../src/cloud/aws/names';
@@ -41,6 +43,7 @@ describe('aws: workflow lifecycle on moto', function () {
   const iam = () => cloud.context.client(IAMClient, 'us-east-1');
   const sns = (r: string) => cloud.context.client(SNSClient, r);
   const s3 = (r: string) => cloud.context.client(S3Client, r);
+  const lambda = (r: string) => cloud.context.client(LambdaClient, r);
 
   async function tablesIn(region: string): Promise<string[]> {
     return (await ddb(region).send(new ListTablesCommand({}))).TableNames ?? [];
@@ -96,6 +99,9 @@ describe('aws: workflow lifecycle on moto', function () {
       assert.equal(c.Role, `arn:aws:iam::${MOTO_ACCOUNT}:role/${roleName(physical)}`);
       assert.equal(c.Environment?.Variables?.LOG_LEVEL, 'INFO');
       assert.ok(await cloud.functions.isLive(home, physical));
+      // delayed deliveries are dropped before the migrator's grace period ends
+      const eic = await lambda(home).send(new GetFunctionEventInvokeConfigCommand({ FunctionName: physical }));
+      assert.equal(eic.MaximumEventAgeInSeconds, ASYNC_EVENT_MAX_AGE_S);
 
       // the role: trusted by Lambda only; exactly the runtime's policy and the workflow's
       const trust = (await cloud.functions.roles.trust(roleName(physical)))!;

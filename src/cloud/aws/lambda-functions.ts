@@ -7,13 +7,14 @@ import {
   GetPolicyCommand,
   LambdaClient,
   ListFunctionsCommand,
+  PutFunctionEventInvokeConfigCommand,
   RemovePermissionCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
   type FunctionConfiguration,
 } from '@aws-sdk/client-lambda';
 import { UserError } from '../../model/errors';
-import type { FunctionSpec, Functions } from '../ports';
+import { ASYNC_EVENT_MAX_AGE_S, type FunctionSpec, type Functions } from '../ports';
 import type { AwsContext } from './context';
 import { attempt, awsError, isCode, sleep, unlessNotFound } from './errors';
 import { IamRoles } from './iam-roles';
@@ -98,6 +99,11 @@ export class LambdaFunctions implements Functions {
       await this.whileRoleIsNew(`update the configuration of function`, spec, () => lambda.send(new UpdateFunctionConfigurationCommand(config)));
     }
     await this.waitReady(spec.region, spec.name);
+    // SNS invokes asynchronously and Lambda keeps retrying a throttled event for up to 6 hours:
+    // bound that age, so no event reaches a function the migrator removed after its grace period
+    await attempt('limit the event age of function', `${spec.name} in ${spec.region}`, () =>
+      lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: spec.name, MaximumEventAgeInSeconds: ASYNC_EVENT_MAX_AGE_S, MaximumRetryAttempts: 2 })),
+    );
   }
 
   /** The zip to upload: the stored package, zipped here when it is a single bundled file. */

@@ -21,6 +21,7 @@ export const ACTIONS = {
     'lambda:AddPermission',
     'lambda:RemovePermission',
     'lambda:GetPolicy',
+    'lambda:PutFunctionEventInvokeConfig',
   ],
   listing: ['lambda:ListFunctions', 'sns:ListTopics', 's3:ListAllMyBuckets', 'states:ListStateMachines', 'events:ListRules', 'logs:DescribeLogGroups'],
   roles: ['iam:CreateRole', 'iam:GetRole', 'iam:TagRole', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:ListRolePolicies', 'iam:DeleteRolePolicy', 'iam:DeleteRole'],

@@ -1,3 +1,10 @@
+/**
+ * Functions drop an asynchronous event (a message delivery) older than this many seconds
+ * instead of retrying it later; the migrator's grace period before removing an unused function
+ * is longer, so no delayed event can reach a removed function.
+ */
+export const ASYNC_EVENT_MAX_AGE_S = 900;
+
 /** What it takes to create one function in one region. */
 export interface FunctionSpec {
   /** physical name, e.g. map_reduce-0_0_1-mapper_aws-us-east-1 */
