@@ -58,6 +58,24 @@ export interface SolveTicket {
   tuning: SolveTuning;
 }
 
+/**
+ * Deletes the objects of this workflow's solves that started over a day ago: a solve that
+ * failed (or whose cycle stopped) never reaches Stage, which is where objects are cleaned up.
+ * Younger ones are left alone: another cycle may still be running them.
+ */
+export async function removeAbandonedSolves(cloud: Cloud, workflowId: string, now: Date): Promise<string[]> {
+  const removed = new Set<string>();
+  for (const key of await cloud.packages.list(SYSTEM_REGION, `solves/${workflowId}@`)) {
+    const id = key.slice('solves/'.length).split('/')[0];
+    const m = /@(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z$/.exec(id);
+    const started = m ? Date.parse(`${m[1]}T${m[2]}:${m[3]}:${m[4]}.${m[5]}Z`) : NaN;
+    if (!(now.getTime() - started > 86_400_000)) continue;
+    await cloud.packages.delete(SYSTEM_REGION, key).catch(() => undefined);
+    removed.add(id);
+  }
+  return [...removed];
+}
+
 /** Stores a solve's ticket; Decide calls this for every workflow due. */
 export async function writeTicket(cloud: Cloud, solveId: string, ticket: SolveTicket): Promise<void> {
   await putJson(cloud, solvePrefix(solveId) + 'ticket.json', { decision: DeploymentDecision.encode(ticket.decision), tuning: ticket.tuning });
@@ -107,6 +125,7 @@ async function issue(cloud: Cloud, ref: { workflow_id: string; solve_id: string 
 /** Prepare: loads the solve input, starts the search with the manager's algorithm and hours, issues round 1. */
 export async function solvePrepare(cloud: Cloud, event: unknown): Promise<RoundState> {
   const ref = decodeOrThrow(SolveRef, event, 'Prepare input');
+  await removeAbandonedSolves(cloud, ref.workflow_id, cloud.now());
   const { decision, tuning } = await readTicket(cloud, ref.solve_id);
   const input = await loadSolveInput(cloud.tables, ref.workflow_id);
   await putJson(cloud, solvePrefix(ref.solve_id) + 'input.json', SolveInputCodec.encode(input));

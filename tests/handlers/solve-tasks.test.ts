@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import { collectCarbonTask, collectPerformanceTask, collectProviderTask, decideTask, solveIdOf } from '../../src/handlers/control';
-import { solveEvaluate, solvePrepare, solvePrefix, solveSelect, solveStage, writeTicket } from '../../src/handlers/solve';
+import { removeAbandonedSolves, solveEvaluate, solvePrepare, solvePrefix, solveSelect, solveStage, writeTicket } from '../../src/handlers/solve';
 import { taskHandlers, TASK_NAMES } from '../../src/handlers/tasks';
 import { DecodeError } from '../../src/model/decode';
 import type { DeploymentDecision } from '../../src/model/deployment-manager';
@@ -91,6 +91,16 @@ describe('handlers: the Solve tasks are thin shells over the solver round API', 
     const b = await runTasks(solveIdOf(c.id, new Date(DAY.getTime() + 4000)), { retrySelect: true });
     assert.deepEqual(b.plan.placements, a.plan.placements);
     assert.deepEqual(await c.cloud.packages.list(SYSTEM_REGION, 'solves/'), [], 'solve objects are cleaned up');
+  });
+
+  it('the objects of a solve that failed a day ago are removed; a younger one is left to its cycle', async () => {
+    const old = solveIdOf(c.id, new Date(c.cloud.now().getTime() - 2 * 86_400_000));
+    const young = solveIdOf(c.id, new Date(c.cloud.now().getTime() - 3_600_000));
+    for (const id of [old, young]) await writeTicket(c.cloud, id, { decision: decision(), tuning: {} });
+    assert.deepEqual(await removeAbandonedSolves(c.cloud, c.id, c.cloud.now()), [old]);
+    assert.deepEqual(await c.cloud.packages.list(SYSTEM_REGION, solvePrefix(old)), []);
+    assert.equal((await c.cloud.packages.list(SYSTEM_REGION, solvePrefix(young))).length, 1);
+    await removeAbandonedSolves(c.cloud, c.id, new Date(c.cloud.now().getTime() + 2 * 86_400_000));
   });
 
   it('rejects malformed input with the path of each problem', async () => {
