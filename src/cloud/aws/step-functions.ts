@@ -7,7 +7,7 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { UserError } from '../../model/errors';
-import type { ExecutionEvent, StateMachines } from '../ports';
+import { mapIterationDetail, type ExecutionEvent, type StateMachines } from '../ports';
 import type { AwsContext } from './context';
 import { attempt, sleep } from './errors';
 import { arnRegion } from './names';
@@ -127,25 +127,14 @@ function enteredBefore(e: HistoryEvent, byId: Map<number, HistoryEvent>, mapName
   return undefined;
 }
 
-/**
- * What a Map iteration is about, from the Map state's input, in the form the local cloud
- * gives it (src/cloud/local/state-machines.ts mapDetail), so `caribou cycle` draws the same
- * progress bar of Monte Carlo batches for both targets.
- */
+/** What a Map iteration is about, from the input its Map state entered with (see mapIterationDetail). */
 function mapDetail(e: HistoryEvent, name: string | undefined, byId: Map<number, HistoryEvent>): string | undefined {
   const entered = name ? enteredBefore(e, byId, name) : undefined;
-  let input: { batches?: unknown[]; workflow_id?: string; round?: number } | undefined;
   try {
-    input = entered?.stateEnteredEventDetails?.input ? JSON.parse(entered.stateEnteredEventDetails.input) : undefined;
+    return mapIterationDetail(entered?.stateEnteredEventDetails?.input ? JSON.parse(entered.stateEnteredEventDetails.input) : undefined);
   } catch {
     return undefined;
   }
-  if (!input || typeof input !== 'object') return undefined;
-  const d: Record<string, unknown> = {};
-  if (Array.isArray(input.batches)) d.total = input.batches.length;
-  if (input.workflow_id) d.workflow_id = input.workflow_id;
-  if (typeof input.round === 'number') d.round = input.round;
-  return Object.keys(d).length ? JSON.stringify(d) : undefined;
 }
 
 function failed(time: number, e: HistoryEvent, byId: Map<number, HistoryEvent>, detail: string): ExecutionEvent {

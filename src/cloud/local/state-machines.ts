@@ -8,7 +8,7 @@
 import '../../polyfill';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Cloud, ExecutionEvent, StateMachines } from '../ports';
+import { mapIterationDetail, type Cloud, type ExecutionEvent, type StateMachines } from '../ports';
 import { UserError } from '../../model/errors';
 import { SYSTEM_REGION } from '../../model/tables';
 
@@ -175,13 +175,7 @@ interface RawEvent {
 
 /** Map iterations carry the size of the fan-out and whose solve it is, so a progress bar can be drawn. */
 function mapDetail(parent: RawEvent['parentState']): string | undefined {
-  const input = parent?.input as { batches?: unknown[]; workflow_id?: string; round?: number; due?: unknown[] } | undefined;
-  if (!input || typeof input !== 'object') return undefined;
-  const d: Record<string, unknown> = {};
-  if (Array.isArray(input.batches)) d.total = input.batches.length;
-  if (input.workflow_id) d.workflow_id = input.workflow_id;
-  if (typeof input.round === 'number') d.round = input.round;
-  return Object.keys(d).length ? JSON.stringify(d) : undefined;
+  return mapIterationDetail(parent?.input);
 }
 
 function causeText(c: unknown): string {
