@@ -1,16 +1,8 @@
 import { strict as assert } from 'assert';
 import fc from 'fast-check';
 import { AnalysisError, buildWorkflowConfig } from '../../../src/deploy/analyze';
-import { parseManifest } from '../../../src/model/manifest';
+import { FILE, MANIFEST } from './fixtures';
 
-const FILE = '/virtual/app.ts';
-const MANIFEST = parseManifest({
-  workflow_name: 'w',
-  workflow_version: '0.0.1',
-  iam_policy_file: 'iam_policy.json',
-  home_region: { provider: 'aws', region: 'us-east-1' },
-  regions_and_providers: { providers: { aws: { config: { memory: 128, timeout: 60 } } } },
-});
 
 /** A random workflow shape: function i calls later functions through `sites[i]` (in source order). */
 interface Shape {

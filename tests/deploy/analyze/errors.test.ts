@@ -1,15 +1,7 @@
 import { strict as assert } from 'assert';
 import { AnalysisError, analyzeSource, buildWorkflowConfig } from '../../../src/deploy/analyze';
-import { parseManifest } from '../../../src/model/manifest';
+import { FILE, MANIFEST } from './fixtures';
 
-const FILE = '/virtual/app.ts';
-const MANIFEST = parseManifest({
-  workflow_name: 'w',
-  workflow_version: '0.0.1',
-  iam_policy_file: 'iam_policy.json',
-  home_region: { provider: 'aws', region: 'us-east-1' },
-  regions_and_providers: { providers: { aws: { config: { memory: 128, timeout: 60 } } } },
-});
 
 /** A workflow module around `body` (registrations), with the usual header and footer. */
 function src(body: string): string {
