@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { runCli } from '../support/cli';
 import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -7,7 +8,6 @@ import type { AwsCloud } from '../../src/cloud/aws';
 import { TIMER_ROLE } from '../../src/cloud/aws/eventbridge-schedules';
 import { trustPolicy } from '../../src/cloud/aws/policies';
 import { zip } from '../../src/cloud/aws/zip';
-import { buildProgram } from '../../src/cli/main';
 import { TIMERS } from '../../src/cli/commands/timers';
 import { MOTO_ACCOUNT, motoCloud, useMoto, type Moto } from './moto';
 
@@ -24,17 +24,7 @@ describe('aws: timers on EventBridge (moto)', function () {
   const saved = { ...process.env };
 
   /** Runs `caribou --target aws <args>` and returns what it printed. */
-  async function caribou(...args: string[]): Promise<string> {
-    const lines: string[] = [];
-    const log = console.log;
-    console.log = (...a: unknown[]) => lines.push(a.join(' '));
-    try {
-      await buildProgram().parseAsync(['node', 'caribou', '--target', 'aws', ...args]);
-    } finally {
-      console.log = log;
-    }
-    return lines.join('\n');
-  }
+  const caribou = async (...args: string[]) => (await runCli(['--target', 'aws', ...args])).out;
 
   const events = () => cloud.context.client(EventBridgeClient, region);
   async function rules(): Promise<Array<{ name: string; expression?: string }>> {
@@ -151,17 +141,7 @@ describe('aws: timers on EventBridge (moto)', function () {
 /** The user's path: every command with --target aws, configured only by environment variables, against moto. */
 describe('aws: the CLI with --target aws (moto)', function () {
   const saved = { ...process.env };
-  async function caribou(...args: string[]): Promise<string> {
-    const lines: string[] = [];
-    const log = console.log;
-    console.log = (...a: unknown[]) => lines.push(a.join(' '));
-    try {
-      await buildProgram().parseAsync(['node', 'caribou', ...args]);
-    } finally {
-      console.log = log;
-    }
-    return lines.join('\n');
-  }
+  const caribou = async (...args: string[]) => (await runCli(args)).out;
 
   before(async function () {
     const moto = await useMoto(this);
