@@ -55,8 +55,10 @@ describe('local cloud: every example runs to completion with correct results', (
       assert.equal(r.status, 'succeeded', JSON.stringify(r.errors));
       const direct = countWords(DOCUMENTS[document]);
       const total = Object.values(direct).reduce((s, n) => s + n, 0);
-      const outputs = await printedOf(cloud, p.config, 'output_processor');
-      const out = outputs[outputs.length - 1];
+      // select this run's output by id: log order across runs is not an order of runs
+      const outputs = (await printedOf(cloud, p.config, 'output_processor')).filter((o) => o.run_id === r.run_id);
+      assert.equal(outputs.length, 1, `one output of run ${r.run_id}`);
+      const [out] = outputs;
       assert.equal(out.total_words, total);
       assert.equal(out.distinct_words, Object.keys(direct).length);
       // the top ten, each with its exact count
@@ -74,7 +76,7 @@ describe('local cloud: every example runs to completion with correct results', (
     const p = await deploy('dna_visualization');
     const r = await runWorkflow(cloud, p.config.workflow_id, {});
     assert.equal(r.status, 'succeeded', JSON.stringify(r.errors));
-    const [out] = await printedOf(cloud, p.config, 'visualize');
+    const [out] = (await printedOf(cloud, p.config, 'visualize')).filter((o) => o.run_id === r.run_id);
     const seq = SEQUENCES.sample;
     const c = baseCounts(seq);
     assert.equal(out.length, seq.length);
