@@ -41,7 +41,7 @@ export const visualize = wf.fn<Input>({ name: 'visualize', entryPoint: true }, a
     orfs,
     svg,
   };
-  console.log(JSON.stringify({ length: result.length, gc_content: result.gc_content, orfs: orfs.length, svg_bytes: svg.length }));
+  console.log(JSON.stringify({ run_id: result.run_id, length: result.length, gc_content: result.gc_content, orfs: orfs.length, svg_bytes: svg.length }));
   return result;
 });
 

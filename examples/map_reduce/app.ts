@@ -110,7 +110,7 @@ export const outputProcessor = wf.join<Reduced>({ name: 'output_processor' }, as
     .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
     .slice(0, 10);
   const result = { run_id: ctx.runId, total_words: parts.reduce((s, p) => s + p.words, 0), distinct_words: Object.keys(counts).length, top, counts };
-  console.log(JSON.stringify({ total_words: result.total_words, distinct_words: result.distinct_words, top }));
+  console.log(JSON.stringify({ run_id: result.run_id, total_words: result.total_words, distinct_words: result.distinct_words, top }));
   return result;
 });
 

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// The calendar guard: runs every suite that reads the wall clock or talks to an AWS emulator
+// again with the whole process tree's clock (node and the moto_server it starts) a year
+// ahead, through libfaketime. A test that pins a date near "today" passes on the day it was
+// written and fails a few weeks later (CloudWatch drops events older than 14 days); this
+// run catches it the day it is written.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const SHIFT = process.env.CARIBOU_FUTURE_SHIFT ?? '+365d';
+// what makes a suite date-sensitive: the real clock, or an emulator with a clock of its own
+const SENSITIVE = /Date\.now\(\)|new Date\(\)|useMoto|motoCloud/;
+
+function testFiles(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return e.name === 'fixtures' ? [] : testFiles(p);
+    return e.name.endsWith('.test.ts') ? [p] : [];
+  });
+}
+
+function main() {
+  const which = spawnSync('sh', ['-c', 'command -v faketime'], { encoding: 'utf8' });
+  if (which.status !== 0) {
+    const msg = 'the calendar guard needs faketime (Debian: apt-get install -y faketime); .ci/run installs it';
+    if (process.env.CI) {
+      console.error(`error: ${msg}`);
+      return 1;
+    }
+    console.error(`warning: skipped — ${msg}`);
+    return 0;
+  }
+  const files = testFiles(path.join(ROOT, 'tests')).filter((f) => SENSITIVE.test(fs.readFileSync(f, 'utf8'))).sort();
+  if (files.length === 0) {
+    console.error('error: no date-sensitive suite found; the guard would test nothing');
+    return 1;
+  }
+  console.log(`calendar guard: ${files.length} date-sensitive suites with the clock ${SHIFT}`);
+  const mocha = path.join(ROOT, 'node_modules', '.bin', 'mocha');
+  const r = spawnSync('faketime', ['-f', SHIFT, mocha, ...files.map((f) => path.relative(ROOT, f))], { cwd: ROOT, stdio: 'inherit' });
+  return r.status ?? 1;
+}
+
+process.exitCode = main();
