@@ -4,12 +4,15 @@
  *   npm run bench -- solver            human-readable figures
  *   npm run bench -- solver --json     one line: {"eval_ms", "solve24_s", "evaluations"}
  *   npm run bench -- solver --compare  also: our acceptance rule vs Caribou's, against the exhaustive optimum
+ *   npm run bench -- solver --shape chain|fanout --instances N --regions R [--json]
+ *                                       the scenario's shape (default: the reference chain of 5 over 10 regions);
+ *                                       fanout = an entry calling N−2 branches that all call one join
  *
  * eval_ms: median wall time of one 2,000-run evaluation over 1,000 evaluations of varied
  * deployments (after 200 warm-up evaluations). solve24_s: the fastest of 3 stochastic solves
  * of hour keys 0…23 (wall time), each on a fresh copy of the input, so compiling is included;
  * the fastest, because on a shared machine the others measure the neighbours' load. The CPU
- * time of the same solve is printed too.
+ * time of the same solve is printed too. Scenarios over 20 instances solve once (a solve takes seconds).
  */
 import * as os from 'node:os';
 import { compileModel } from '../../src/solve/compile';
@@ -20,6 +23,25 @@ import { Simulator, hourData } from '../../src/solve/simulate';
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const compare = args.includes('--compare');
+
+/** The value after `--name`, or the default; exits 1 with a worded error on a bad value. */
+function flag<T>(name: string, dflt: T, parse: (v: string) => T | undefined): T {
+  const at = args.indexOf(`--${name}`);
+  if (at < 0) return dflt;
+  const v = args[at + 1];
+  const r = v === undefined ? undefined : parse(v);
+  if (r === undefined) {
+    console.error(`error: --${name} ${v ?? ''}: ${name === 'shape' ? 'expected chain or fanout' : 'expected a whole number in range'}`);
+    process.exit(1);
+  }
+  return r;
+}
+const intIn = (lo: number, hi: number) => (v: string) => (/^\d+$/.test(v) && Number(v) >= lo && Number(v) <= hi ? Number(v) : undefined);
+const shape = flag<'chain' | 'fanout'>('shape', 'chain', (v) => (v === 'chain' || v === 'fanout' ? v : undefined));
+const instances = flag('instances', 5, intIn(shape === 'fanout' ? 3 : 1, 1000));
+const regions = flag('regions', 10, intIn(1, 10));
+const scenario = () => referenceScenario({ shape, chain: instances, regions });
+const solves = instances > 20 ? 1 : 3;
 const HOURS = Array.from({ length: 24 }, (_, h) => String(h));
 
 function median(xs: number[]): number {
@@ -29,7 +51,7 @@ function median(xs: number[]): number {
 }
 
 function evalMs(): number {
-  const input = referenceScenario();
+  const input = scenario();
   const model = compileModel(input);
   const sim = new Simulator(model);
   const hd = hourData(input, model, '0');
@@ -54,8 +76,8 @@ function timed<T>(f: () => T): [T, number] {
 
 function solve24(): { seconds: number; cpu: number; evaluations: number } {
   const runs: Array<{ seconds: number; cpu: number; evaluations: number }> = [];
-  for (let k = 0; k < 3; k++) {
-    const input = referenceScenario();
+  for (let k = 0; k < solves; k++) {
+    const input = scenario();
     const c0 = process.cpuUsage();
     const [plan, seconds] = timed(() => solveWorkflow(input, { algorithm: 'stochastic', hours: HOURS }));
     const c = process.cpuUsage(c0);
@@ -67,7 +89,7 @@ function solve24(): { seconds: number; cpu: number; evaluations: number } {
 
 /** Simulations a 24-hour solve runs: a deployment several hours propose in one round is simulated once. */
 function simulations24(): number {
-  const input = referenceScenario();
+  const input = scenario();
   let state = prepareSolve(input, { algorithm: 'stochastic', hours: HOURS, runs: 10 });
   let n = 0;
   for (;;) {
@@ -106,11 +128,11 @@ function compareAcceptance(): void {
 const e = evalMs();
 const s = solve24();
 if (json) {
-  console.log(JSON.stringify({ eval_ms: Number(e.toFixed(4)), solve24_s: Number(s.seconds.toFixed(3)), evaluations: s.evaluations }));
+  console.log(JSON.stringify({ shape, instances, regions, eval_ms: Number(e.toFixed(4)), solve24_s: Number(s.seconds.toFixed(3)), cpu24_s: Number(s.cpu.toFixed(3)), evaluations: s.evaluations }));
 } else {
-  const [coarse, coarseS] = timed(() => solveWorkflow(referenceScenario(), { algorithm: 'coarse', hours: ['0', '12'] }));
-  const [stoch2, stoch2S] = timed(() => solveWorkflow(referenceScenario(), { algorithm: 'stochastic', hours: ['0', '12'] }));
-  console.log('solver benchmark, reference scenario (10 regions, chain of 5, 2,000 runs per evaluation)');
+  const [coarse, coarseS] = timed(() => solveWorkflow(scenario(), { algorithm: 'coarse', hours: ['0', '12'] }));
+  const [stoch2, stoch2S] = timed(() => solveWorkflow(scenario(), { algorithm: 'stochastic', hours: ['0', '12'] }));
+  console.log(`solver benchmark, ${shape === 'chain' && instances === 5 && regions === 10 ? 'reference scenario' : 'scenario'} (${regions} regions, ${shape} of ${instances}, 2,000 runs per evaluation)`);
   console.log(`  one evaluation (median of 1,000):     ${e.toFixed(3)} ms      (Python Caribou: 285-307 ms)`);
   console.log(`  coarse solve, 2 hour keys:            ${coarseS.toFixed(3)} s  (${coarse.evaluations} evaluations; Python: 5.9 s, 20)`);
   console.log(`  stochastic solve, 2 hour keys:        ${stoch2S.toFixed(3)} s  (${stoch2.evaluations} evaluations; Python: 93.9 s, 306)`);
