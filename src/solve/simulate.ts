@@ -84,7 +84,6 @@ export class Simulator {
   private readonly nWrite: Float64Array;
   private readonly nRead: Float64Array;
   private readonly nSns: Float64Array;
-  private readonly eLatBase: Int32Array;
   private readonly eAdd: Float64Array;
   private readonly eEgress: Float64Array;
   private readonly eSns: Float64Array;
@@ -115,9 +114,11 @@ export class Simulator {
   /** random draws per run: the client, one per node, three per edge */
   private readonly slots: number;
   private readonly rng = new Sfc32();
-  private readonly rbuf: Float64Array;
-  /** the last seed's random blocks, when they fit */
-  private rnd: { seed: number; runs: number; blocks: Float64Array[] } | null = null;
+  /** per edge: its latency slot (slotBase + pairSlot) in this deployment */
+  private readonly eSlot: Int32Array;
+  /** the last seed's random blocks, when they fit; else one block drawn again each time */
+  private rnd: { seed: number; runs: number; blocks: Block[] } | null = null;
+  private scratch: Block | null = null;
   // results
   readonly samples: RunSamples;
   private readonly work: Float64Array;
@@ -139,7 +140,6 @@ export class Simulator {
     this.nWrite = new Float64Array(N);
     this.nRead = new Float64Array(N);
     this.nSns = new Float64Array(N);
-    this.eLatBase = new Int32Array(E);
     this.eAdd = new Float64Array(E);
     this.eEgress = new Float64Array(E);
     this.eSns = new Float64Array(E);
@@ -165,7 +165,7 @@ export class Simulator {
     this.count = new Int32Array(maxIn + 1);
     this.spare = new Int32Array(maxIn);
     this.slots = 1 + N + 3 * E;
-    this.rbuf = new Float64Array(this.slots * CHUNK);
+    this.eSlot = new Int32Array(E);
     this.samples = { cost: new Float64Array(maxRuns), runtime: new Float64Array(maxRuns), carbon: new Float64Array(maxRuns), nodeRuns: new Float64Array(N) };
     this.work = new Float64Array(maxRuns);
   }
@@ -217,7 +217,7 @@ export class Simulator {
       const a = d[m.edgeSrc[e]];
       const b = d[m.edgeDst[e]];
       const at = e * R * R + a * R + b;
-      this.eLatBase[e] = m.slotBucketBase[m.slotBase[e] + m.pairSlot[at]];
+      this.eSlot[e] = m.slotBase[e] + m.pairSlot[at];
       this.eAdd[e] = m.pairAdd[at];
       const cross = a !== b;
       this.eEgress[e] = cross ? m.params[a].egressCost : 0;
@@ -259,8 +259,8 @@ export class Simulator {
     this.evaluations++;
     const m = this.model;
     const N = m.N;
-    const { isJoin, execPool, execStride, outStart, inStart, inEdges, edgeDst, edgeOffset, edgeProb, sizePool, sizeChunks, sizeBucket, sizeStart, sizeCount, latStart, latCount, latPool, clientSizes, clientChunks } = m;
-    const { nCostPerSec, nInv, nCol, nCarbonPerSec, nExecStart, nExecCount, nScale, nWrite, nRead, nSns, eLatBase, eAdd, eEgress, eSns, eColA, eColB, eSyncCost, edgeSync, fired, arrival, size, order, count, spare, coef } = this;
+    const { isJoin, execPool, execStride, outStart, inStart, inEdges, edgeDst, edgeOffset, edgeProb, sizePool, sizeChunks, clientSizes, clientChunks } = m;
+    const { nCostPerSec, nInv, nCol, nCarbonPerSec, nExecStart, nExecCount, nScale, nWrite, nRead, nSns, eAdd, eEgress, eSns, eColA, eColB, eSyncCost, edgeSync, fired, arrival, size, order, count, spare, coef } = this;
     const { nodeRan, nodeT0, nodeBase, slotArrival, slotSize } = this;
     const K = this.ncols;
     const homeCol = this.homeCol[0];
@@ -292,7 +292,9 @@ export class Simulator {
     for (let r0 = 0; r0 < runs; r0 += CHUNK) {
       const nr = Math.min(CHUNK, runs - r0);
       // this block's random numbers: rb[slot * CHUNK + j] is run r0 + j's draw for that slot
-      const rb = this.randomBlock(opts.seed, r0, runs);
+      const block = this.randomBlock(opts.seed, r0, runs);
+      const rb = block.rb;
+      const qs = block.q;
       // the start of every run: the placement decision read and the client's payload
       for (let j = 0; j < nr; j++) {
         const cb = (r0 + j) * K;
@@ -393,9 +395,7 @@ export class Simulator {
           const r = (edgeSlot + 3 * e) * CHUNK;
           const off = edgeOffset[e];
           const scale = nScale[i];
-          const sStart = sizeStart[e];
-          const sCount = sizeCount[e];
-          const latBase = eLatBase[e];
+          const lats = this.latencies(block, e, nr);
           const add = eAdd[e];
           const prob = edgeProb[e];
           const egress = eEgress[e];
@@ -409,9 +409,8 @@ export class Simulator {
             const cb = (r0 + j) * K;
             if (nodeRan[j]) {
               const tCall = nodeT0[j] + execPool[nodeBase[j] + off] * scale;
-              const q = sStart + ((rb[r + j] * sCount) | 0);
-              const li = latBase + sizeBucket[q];
-              const lat = latPool[latStart[li] + ((rb[r + CHUNK + j] * latCount[li]) | 0)] + add;
+              const q = qs[eb + j];
+              const lat = lats[j] + add;
               if (rb[r + 2 * CHUNK + j] < prob) {
                 const s = sizePool[q];
                 fired[eb + j] = 1;
@@ -444,9 +443,7 @@ export class Simulator {
               size[eb + j] = 0;
               if (!toJoin) arrival[eb + j] = nodeT0[j];
               else {
-                const q = sStart + ((rb[r + j] * sCount) | 0);
-                const li = latBase + sizeBucket[q];
-                arrival[eb + j] = nodeT0[j] + latPool[latStart[li] + ((rb[r + CHUNK + j] * latCount[li]) | 0)] + add;
+                arrival[eb + j] = nodeT0[j] + lats[j] + add;
                 outCost[r0 + j] += syncCost;
                 coef[cb + cA] += sync * half;
                 coef[cb + cB] += sync * half;
@@ -474,29 +471,62 @@ export class Simulator {
 
   /**
    * The random numbers of runs [r0, r0 + CHUNK) for a seed, slot-major (rb[slot × CHUNK + j]):
-   * the sfc32 stream of the old run-by-run simulator (one draw per slot per run, in run order).
-   * The whole stream of `runs` is kept for the last seed when it fits in RANDOM_CACHE numbers;
-   * otherwise each block is drawn again from the generator's state.
+   * the sfc32 stream of the old run-by-run simulator (one draw per slot per run, in run order),
+   * with what follows from them alone (each edge's transfer-size sample). The whole stream of
+   * `runs` is kept for the last seed when it fits in RANDOM_CACHE numbers; otherwise each block
+   * is drawn again from the generator's state.
    */
-  private randomBlock(seed: number, r0: number, runs: number): Float64Array {
+  private randomBlock(seed: number, r0: number, runs: number): Block {
+    const m = this.model;
     const B = this.slots;
     const blocks = Math.ceil(runs / CHUNK);
-    const cacheable = blocks * CHUNK * B <= RANDOM_CACHE;
+    const cacheable = blocks * CHUNK * (B + m.E + m.slotBucketBase.length) <= RANDOM_CACHE;
     if (cacheable && this.rnd && this.rnd.seed === seed && this.rnd.runs >= runs) return this.rnd.blocks[r0 / CHUNK];
     if (r0 === 0) this.rng.set(seed);
+    let block: Block;
     if (cacheable) {
       // built block by block during one evaluation; valid once its last block is drawn
       if (r0 === 0) this.rnd = { seed, runs: -1, blocks: [] };
-      const rnd = this.rnd as { seed: number; runs: number; blocks: Float64Array[] };
-      const block = new Float64Array(B * CHUNK);
-      this.rng.fill(block, B, Math.min(CHUNK, runs - r0));
+      block = { rb: new Float64Array(B * CHUNK), q: new Int32Array(Math.max(1, m.E) * CHUNK), lat: new Array(m.slotBucketBase.length) };
+      const rnd = this.rnd as { seed: number; runs: number; blocks: Block[] };
       rnd.blocks.push(block);
       if (rnd.blocks.length === blocks) rnd.runs = runs;
-      return block;
+    } else {
+      this.rnd = null;
+      block = this.scratch ??= { rb: new Float64Array(B * CHUNK), q: new Int32Array(Math.max(1, m.E) * CHUNK), lat: new Array(m.slotBucketBase.length) };
+      block.lat.fill(undefined);
     }
-    this.rnd = null;
-    this.rng.fill(this.rbuf, B, Math.min(CHUNK, runs - r0));
-    return this.rbuf;
+    const nr = Math.min(CHUNK, runs - r0);
+    this.rng.fill(block.rb, B, nr);
+    const { sizeStart, sizeCount } = m;
+    const rb = block.rb;
+    for (let e = 0; e < m.E; e++) {
+      const r = (1 + m.N + 3 * e) * CHUNK;
+      const eb = e * CHUNK;
+      const start = sizeStart[e];
+      const n = sizeCount[e];
+      for (let j = 0; j < nr; j++) block.q[eb + j] = start + ((rb[r + j] * n) | 0);
+    }
+    return block;
+  }
+
+  /** Edge e's latency draws (before the added ping difference) for the block's runs, from its slot in this deployment; kept in the block. */
+  private latencies(block: Block, e: number, nr: number): Float64Array {
+    const gs = this.eSlot[e];
+    const got = block.lat[gs];
+    if (got) return got;
+    const { sizeBucket, latStart, latCount, latPool, slotBucketBase } = this.model;
+    const lats = new Float64Array(CHUNK);
+    const rb = block.rb;
+    const r = (1 + this.model.N + 3 * e) * CHUNK + CHUNK;
+    const eb = e * CHUNK;
+    const latBase = slotBucketBase[gs];
+    for (let j = 0; j < nr; j++) {
+      const li = latBase + sizeBucket[block.q[eb + j]];
+      lats[j] = latPool[latStart[li] + ((rb[r + j] * latCount[li]) | 0)];
+    }
+    block.lat[gs] = lats;
+    return lats;
   }
 
   private stat(xs: Float64Array, n: number, tail: number): { mean: number; tail: number } {
@@ -512,6 +542,15 @@ export class Simulator {
 const CHUNK = 128;
 /** Random numbers kept per simulator (one seed's stream): 4 M doubles, 32 MB. */
 const RANDOM_CACHE = 1 << 22;
+
+/** One block of CHUNK runs' random numbers and what depends on them alone. */
+interface Block {
+  rb: Float64Array;
+  /** per edge × run: the transfer-size sample (index into sizePool) */
+  q: Int32Array;
+  /** per latency slot: its draws for the block's runs, computed on first use */
+  lat: Array<Float64Array | undefined>;
+}
 
 /** sfc32, seeded as the simulator always was (a, 0x9e3779b9, 0x243f6a88, 1; 12 warm-up steps). */
 class Sfc32 {
