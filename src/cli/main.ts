@@ -24,6 +24,12 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; user errors print one clear message and exit with their code (see ExitCode), never a stack trace. */
 export async function main(argv: string[]): Promise<void> {
+  // errors nobody can catch (a LevelDB failure dynalite throws from a callback) still get a worded message and a true exit code
+  process.on('uncaughtException', (err) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { levelDbFailure } = require('../cloud/local/dynalite') as typeof import('../cloud/local/dynalite');
+    process.exit(reportError(levelDbFailure(err) ?? err));
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

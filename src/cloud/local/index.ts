@@ -6,6 +6,7 @@ import { hasSnapshotRegion, sampleLatencyS, snapshotRegions } from '../../data/s
 import { SYSTEM_REGION, TABLES } from '../../model/tables';
 import { UserError } from '../../model/errors';
 import { startDynalite, type EmbeddedDynamo } from './dynalite';
+import { checkLevelDb } from './leveldb-check';
 import { LocalEngine, PROJECT_ROOT, type LatencyModel, type LocalKnobs } from './engine';
 import { LocalFunctions } from './functions';
 import { StateLock } from './lock';
@@ -14,7 +15,7 @@ import { LocalMessaging, TopicRegistry } from './messaging';
 import { LocalPackageStore } from './packages';
 import { seedOf, seededRandom } from './rng';
 import { LocalSchedules } from './schedules';
-import { readJson, writeJson } from './json-file';
+import { StateShapes, readJson, writeJson } from './json-file';
 
 export { SNS_MAX_BYTES, topicArn } from './messaging';
 export type { LocalKnobs, RunTrace, InstanceTrace, LatencyModel } from './engine';
@@ -135,6 +136,7 @@ async function create(home: string, opts: LocalCloudOptions, entry: OpenEntry): 
     if (opts.fresh) clearStateFolder(home, lock.file);
     const dbDir = path.join(home, 'dynamodb');
     fs.mkdirSync(dbDir, { recursive: true });
+    if (!opts.inMemory) checkLevelDb(dbDir, home); // a damaged store is a worded error, not a LevelDB stack
     dynamo = await startDynalite(opts.inMemory ? undefined : dbDir);
     // the SDK's "future releases need Node 22" notice is about AWS, not the embedded cloud
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -151,7 +153,7 @@ async function create(home: string, opts: LocalCloudOptions, entry: OpenEntry): 
     const functions = new LocalFunctions(home, regionSet);
     const engine = new LocalEngine(
       { tables, packages, functions, logs, latency: opts.latency ?? dataLatency, knobs, rand, nodeModulesFrom: PROJECT_ROOT },
-      (opts.start ?? new Date(Math.max(Date.now(), readJson<{ now?: number }>(clockFile(home), {}).now ?? 0))).getTime(),
+      (opts.start ?? new Date(Math.max(Date.now(), readJson<{ now?: number }>(clockFile(home), {}, StateShapes.clock).now ?? 0))).getTime(),
     );
     const messaging = new LocalMessaging(new TopicRegistry(home), regionSet, new Set(knobs.outage), engine);
     engine.messaging = messaging;
