@@ -49,6 +49,13 @@ export interface LocalCloudOptions {
   start?: Date;
   /** keep tables in memory instead of on disk (fast tests that need no second process) */
   inMemory?: boolean;
+  /**
+   * start from an empty cloud: everything in the state folder is removed, under its lock (so a
+   * live cloud of another process is never wiped: that one holds the lock and this open fails)
+   */
+  fresh?: boolean;
+  /** how long to wait for another process's lock (default CARIBOU_LOCAL_LOCK_WAIT_S) */
+  lockWaitMs?: number;
 }
 
 /** The state folder: CARIBOU_HOME, else `.caribou/local` of the current directory. */
@@ -95,8 +102,8 @@ export async function openLocalCloud(opts: LocalCloudOptions = {}): Promise<Loca
   const existing = open.get(home);
   if (existing) {
     // joining gives the cloud as first opened: asking for other knobs, a clock or a network would be silently ignored
-    if (opts.knobs || opts.start || opts.latency || opts.inMemory) {
-      throw new UserError(`the local cloud at ${home} is already open in this process; close it before opening it with other options (knobs, start, latency, inMemory)`);
+    if (opts.knobs || opts.start || opts.latency || opts.inMemory || opts.fresh) {
+      throw new UserError(`the local cloud at ${home} is already open in this process; close it before opening it with other options (knobs, start, latency, inMemory, fresh)`);
     }
     existing.refs++;
     return existing.cloud;
@@ -108,15 +115,24 @@ export async function openLocalCloud(opts: LocalCloudOptions = {}): Promise<Loca
   return entry.cloud;
 }
 
+/** Empties a state folder except its lock file (which the caller holds). */
+function clearStateFolder(home: string, lockFile: string): void {
+  for (const name of fs.readdirSync(home)) {
+    const p = path.join(home, name);
+    if (p !== lockFile) fs.rmSync(p, { recursive: true, force: true });
+  }
+}
+
 /** Where the virtual clock's high-water mark survives between processes. */
 function clockFile(home: string): string {
   return path.join(home, 'clock.json');
 }
 
 async function create(home: string, opts: LocalCloudOptions, entry: OpenEntry): Promise<LocalCloud> {
-  const lock = await StateLock.acquire(home);
+  const lock = await StateLock.acquire(home, opts.lockWaitMs);
   let dynamo: EmbeddedDynamo | undefined;
   try {
+    if (opts.fresh) clearStateFolder(home, lock.file);
     const dbDir = path.join(home, 'dynamodb');
     fs.mkdirSync(dbDir, { recursive: true });
     dynamo = await startDynalite(opts.inMemory ? undefined : dbDir);
