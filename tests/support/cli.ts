@@ -1,4 +1,4 @@
-import { buildProgram } from '../../src/cli/main';
+import { buildProgram, reportError } from '../../src/cli/main';
 
 /** Runs the `caribou` CLI in this process with its console output captured (faster than spawning it). */
 export async function runCli(args: string[]): Promise<{ out: string; err: string }> {
@@ -15,4 +15,31 @@ export async function runCli(args: string[]): Promise<{ out: string; err: string
     console.error = error;
   }
   return { out: out.join('\n'), err: err.join('\n') };
+}
+
+/**
+ * Runs the CLI in this process as `bin/caribou.js` would: an error is reported the way `main`
+ * reports it (printed, not thrown) and the exit code comes back (process.exitCode is restored).
+ */
+export async function runCliExit(args: string[]): Promise<{ out: string; err: string; code: number }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = console.log;
+  const error = console.error;
+  const saved = process.exitCode;
+  process.exitCode = undefined;
+  console.log = (...a: unknown[]) => out.push(a.join(' '));
+  console.error = (...a: unknown[]) => err.push(a.join(' '));
+  let code: number;
+  try {
+    await buildProgram().parseAsync(['node', 'caribou', ...args]);
+    code = typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    code = reportError(e);
+  } finally {
+    console.log = log;
+    console.error = error;
+    process.exitCode = saved;
+  }
+  return { out: out.join('\n'), err: err.join('\n'), code };
 }
