@@ -19,6 +19,8 @@ export interface MetricSet {
 
 export interface ReportData {
   title: string;
+  /** the one sentence a person reads first (e.g. the measured change and whether it is significant) */
+  headline?: string;
   workflowId: string;
   /** the UTC day the carbon profile and the runs are for */
   day: string;
@@ -214,8 +216,10 @@ body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:820px;mar
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}th:first-child{text-align:left}
 .note{color:#555;font-size:.85em}
+.headline{font-size:1.2em;font-weight:bold;background:#f3f7f5;border-left:4px solid #1b9e77;padding:.6em .8em}
 </style></head><body>
 <h1>${esc(data.title)}</h1>
+${data.headline ? `<p class="headline" id="headline">${esc(data.headline)}</p>` : ''}
 <p>Workflow <b>${esc(data.workflowId)}</b>, home region <b>${esc(data.home)}</b>, day ${esc(data.day)} (UTC).</p>
 <h2>Grid carbon intensity by region and hour</h2>
 <p class="note">Bold: the regions the workflow may use. gCO2e/kWh, the hourly profile the collectors wrote for the day.</p>
