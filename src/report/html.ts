@@ -40,7 +40,7 @@ export interface ReportData {
 
 const PALETTE = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#1f78b4', '#b2df8a', '#fb9a99', '#cab2d6', '#6a3d9a'];
 
-function esc(s: string): string {
+export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
@@ -67,7 +67,7 @@ function fmt(v: number): string {
 }
 
 /** A line chart over hours 0–23. */
-function hourLines(series: Array<{ name: string; values: Array<number | null>; color: string; bold?: boolean; dash?: boolean }>, yLabel: string): string {
+export function hourLines(series: Array<{ name: string; values: Array<number | null>; color: string; bold?: boolean; dash?: boolean }>, yLabel: string): string {
   const W = 760;
   const H = 300;
   const L = 70;
@@ -116,7 +116,7 @@ function hourLines(series: Array<{ name: string; values: Array<number | null>; c
 }
 
 /** Rows of functions, 24 hour cells colored by region. */
-function placementGrid(placement: Record<string, string[]>, colors: Record<string, string>, home: string): string {
+export function placementGrid(placement: Record<string, string[]>, colors: Record<string, string>, home: string): string {
   const names = Object.keys(placement);
   const W = 760;
   const L = 170;

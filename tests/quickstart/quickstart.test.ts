@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { hourRanges } from '../../src/cli/commands/quickstart';
 import { quickstart } from '../../src/quickstart';
+import { dumpDom, externalRefs, requireChromium } from '../report/browser';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -54,7 +55,7 @@ describe('quickstart: npx caribou quickstart --json', function () {
     }
   });
 
-  it('with --regions us-east-1 nothing moves, and the A/B says "no significant change" (issue 15)', () => {
+  it('with --regions us-east-1 nothing moves, and the A/B says "no significant change" (issue 15)', function () {
     // before issue 15 this printed "0 instance(s) moved" beside a −6.4% carbon "reduction":
     // home ran first on a cold JIT, the "optimized" day later on a warm one
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caribou-qs-'));
@@ -71,6 +72,11 @@ describe('quickstart: npx caribou quickstart --json', function () {
       assert.match(r.stdout, /carbon mean \(mg\/1k runs\)/);
       const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
       assert.match(html, /id="headline">No significant change in carbon/);
+      assert.deepEqual(externalRefs(html), [], 'nothing in the report loads from the network');
+      requireChromium(this);
+      const dom = dumpDom(path.join(dir, 'report.html'))!;
+      assert.match(dom, /<p class="headline" id="headline">No significant change in carbon/);
+      assert.deepEqual(externalRefs(dom), []);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
