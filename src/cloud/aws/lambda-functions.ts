@@ -20,6 +20,7 @@ import { attempt, awsError, isCode, sleep, unlessNotFound } from './errors';
 import { IamRoles } from './iam-roles';
 import { assertRegion, digest, isPhysicalName, logGroupName, parsePhysicalName, roleName } from './names';
 import { runtimePolicy, trustPolicy, workflowPolicy, type PolicyDocument } from './policies';
+import { WORKFLOW_TAG } from './boundary';
 import type { S3PackageStore } from './s3-packages';
 import { isZip, zip } from './zip';
 
@@ -51,6 +52,8 @@ const DEFAULT_TIMING: LambdaTiming = { roleWaitMs: 60_000, readyWaitMs: 300_000,
 export class LambdaFunctions implements Functions {
   readonly roles: IamRoles;
   private readonly timing: LambdaTiming;
+  /** the boundary's ARN, once checked (or created) in this process */
+  private boundary: Promise<string> | undefined;
 
   constructor(
     private readonly ctx: AwsContext,
@@ -72,8 +75,18 @@ export class LambdaFunctions implements Functions {
 
     const policies: Record<string, PolicyDocument> = { [RUNTIME_POLICY]: runtimePolicy(spec.name, account) };
     const user = workflowPolicy(spec.policy, spec.name);
-    if (user) policies[WORKFLOW_POLICY] = user;
-    const role = await this.roles.put(roleName(spec.name), trustPolicy('lambda.amazonaws.com'), policies, `Caribou function ${spec.name} (workflow ${p.workflowId})`);
+    // IAM refuses a policy without statements: a workflow needing nothing beyond the runtime has no user part
+    if (user && user.Statement.length > 0) policies[WORKFLOW_POLICY] = user;
+    // every function role carries the workflow boundary and names its workflow (boundary.ts)
+    this.boundary ??= this.roles.ensureBoundary(account);
+    const boundary = await this.boundary.catch((err) => {
+      this.boundary = undefined;
+      throw err;
+    });
+    const role = await this.roles.put(roleName(spec.name), trustPolicy('lambda.amazonaws.com'), policies, `Caribou function ${spec.name} (workflow ${p.workflowId})`, {
+      boundary,
+      tags: { [WORKFLOW_TAG]: p.workflowId },
+    });
 
     const code = await this.code(spec);
     await this.ensureLogGroup(spec.region, spec.name);
