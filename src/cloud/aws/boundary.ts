@@ -34,13 +34,12 @@ export function systemTables(): string[] {
 export const JOIN_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 
 /**
- * The boundary document. `account` may be a literal account id or a CloudFormation
- * placeholder such as `${AWS::AccountId}` (serverless.yml wraps the text in Fn::Sub, where
- * `${!aws:PrincipalTag/...}` keeps an IAM policy variable literal).
+ * The boundary document. `account` may be a literal account id or the CloudFormation
+ * placeholder `${AWS::AccountId}` (boundaryResource).
  */
-export function boundaryPolicy(account: string, opts: { bucketPrefix?: string; forCloudFormation?: boolean } = {}): PolicyDocument {
+export function boundaryPolicy(account: string, opts: { bucketPrefix?: string } = {}): PolicyDocument {
   const prefix = opts.bucketPrefix ?? 'caribou';
-  const v = (name: string) => (opts.forCloudFormation ? `\${!${name}}` : `\${${name}}`);
+  const v = (name: string) => `\${${name}}`;
   const table = (t: string) => [`arn:aws:dynamodb:*:${account}:table/${t}`, `arn:aws:dynamodb:*:${account}:table/${t}/*`];
   const buckets = `arn:aws:s3:::${prefix}-${account}-*`;
   return {
@@ -96,23 +95,22 @@ export function boundaryPolicy(account: string, opts: { bucketPrefix?: string; f
  * `CaribouWorkflowBoundary`): the same document, with the account as `${AWS::AccountId}`.
  */
 export function boundaryResource(): Record<string, unknown> {
-  const doc = boundaryPolicy('${AWS::AccountId}', { forCloudFormation: true });
-  const sub = (v: unknown): unknown => (typeof v === 'string' && v.includes('${') ? { 'Fn::Sub': v } : Array.isArray(v) ? v.map(sub) : v);
+  const doc = boundaryPolicy('${AWS::AccountId}');
+  // ARNs need Fn::Sub; an IAM policy variable (`${aws:…}`) must reach IAM as written, and the
+  // Serverless Framework would read `${aws:…}` as its own variable: Fn::Join splits the `$` off
+  const cfn = (v: unknown): unknown => {
+    if (typeof v === 'string' && v.includes('${AWS::')) return { 'Fn::Sub': v };
+    if (typeof v === 'string' && v.includes('${aws:')) return { 'Fn::Join': ['', v.split('$').flatMap((part, i) => (i === 0 ? (part ? [part] : []) : ['$', part]))] };
+    if (Array.isArray(v)) return v.map(cfn);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, cfn(x)]));
+    return v;
+  };
   return {
     Type: 'AWS::IAM::ManagedPolicy',
     Properties: {
       ManagedPolicyName: BOUNDARY_NAME,
       Description: 'Caribou: the most any workflow function role may do (src/cloud/aws/boundary.ts)',
-      PolicyDocument: {
-        ...doc,
-        Statement: doc.Statement.map((s) => ({
-          ...s,
-          ...(s.Resource !== undefined ? { Resource: sub(s.Resource) } : {}),
-          ...(s.Condition !== undefined
-            ? { Condition: JSON.parse(JSON.stringify(s.Condition), (_k, val) => (typeof val === 'string' && val.includes('${') ? { 'Fn::Sub': val } : val)) }
-            : {}),
-        })),
-      },
+      PolicyDocument: { ...doc, Statement: doc.Statement.map((s) => cfn(s)) },
     },
   };
 }
