@@ -9,6 +9,10 @@ import { loadWorkflowProject } from '../../src/deploy/project';
 import { UserError } from '../../src/model/errors';
 import { SYSTEM_REGION, TABLES } from '../../src/model/tables';
 import { example, tempDir } from '../local/helpers';
+import { runCli } from '../support/cli';
+import { policyPlan, type PolicyPlan } from '../../src/deploy/policy-plan';
+import { functionRolePlan } from '../../src/cloud/aws/policies';
+import { boundaryPolicy } from '../../src/cloud/aws/boundary';
 
 const ROOT = join(__dirname, '..', '..');
 const doc = (...Statement: PolicyDocument['Statement']): PolicyDocument => ({ Version: '2012-10-17', Statement });
@@ -98,5 +102,26 @@ describe('aws: the iam_policy guard', () => {
       await cloud.close();
       tmp.cleanup();
     }
+  });
+
+  it('`caribou inspect --policy --json` prints the documents deploy attaches: runtime part, user part, boundary', async () => {
+    const dir = example('small_sync_example');
+    const { out } = await runCli(['inspect', '--workflow-dir', dir, '--policy', '--json', '--account', '123456789012']);
+    const plan = JSON.parse(out) as PolicyPlan;
+    const project = await loadWorkflowProject(dir);
+    assert.deepEqual(plan, JSON.parse(JSON.stringify(policyPlan(project, '123456789012'))));
+    assert.equal(plan.functions.length, project.config.functions.length);
+    for (const f of plan.functions) {
+      assert.deepEqual(f.policies, functionRolePlan(f.physical_name, '123456789012', project.iamPolicy).policies);
+      assert.equal(f.permissionsBoundary, 'arn:aws:iam::123456789012:policy/caribou-workflow-boundary');
+      assert.equal(f.tags['caribou:workflow'], project.config.workflow_id);
+    }
+    assert.deepEqual(plan.boundary.document, boundaryPolicy('123456789012'));
+    // a user part appears when the iam_policy has statements; the words name every document
+    const withUser = { ...project, iamPolicy: { aws: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::my-data/*' }) } };
+    assert.deepEqual(Object.keys(policyPlan(withUser).functions[0].policies), ['caribou-runtime', 'caribou-workflow']);
+    const { out: words } = await runCli(['inspect', '--workflow-dir', dir, '--policy']);
+    assert.match(words, /inline policy caribou-runtime/);
+    assert.match(words, /permissions boundary caribou-workflow-boundary \(arn:aws:iam::<ACCOUNT_ID>:policy\/caribou-workflow-boundary\)/);
   });
 });

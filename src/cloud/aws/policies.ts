@@ -2,8 +2,8 @@ import * as t from 'io-ts';
 import { decodeOrThrow } from '../../model/decode';
 import { UserError } from '../../model/errors';
 import { SYSTEM_REGION, TABLES } from '../../model/tables';
-import { logGroupName, parsePhysicalName, PAYLOAD_PREFIX } from './names';
-import { JOIN_ACTIONS } from './boundary';
+import { logGroupName, parsePhysicalName, PAYLOAD_PREFIX, roleName } from './names';
+import { JOIN_ACTIONS, MANAGED_TAG, WORKFLOW_TAG, boundaryArn } from './boundary';
 import { joinKeyPrefix } from '../join-scope';
 
 /**
@@ -162,4 +162,38 @@ export function parsePolicyDocument(encoded: string, what: string): PolicyDocume
   let text = encoded;
   if (/^%7B/i.test(text)) text = decodeURIComponent(text);
   return decodeOrThrow(PolicyDocument, JSON.parse(text), what);
+}
+
+/** Inline policy names on a function's role. */
+export const RUNTIME_POLICY = 'caribou-runtime';
+export const WORKFLOW_POLICY = 'caribou-workflow';
+
+/** Everything IAM holds for one function: what deploy attaches, and what `caribou inspect --policy` prints. */
+export interface FunctionRolePlan {
+  role: string;
+  trust: PolicyDocument;
+  /** inline policies by name: the runtime part, and the user part when it has statements */
+  policies: Record<string, PolicyDocument>;
+  permissionsBoundary: string;
+  tags: Record<string, string>;
+}
+
+/**
+ * The role, policies, boundary and tags of function `physical` in `account`, from the
+ * workflow's iam_policy as stored. One function for deploy and inspect, so what a reviewer
+ * reads is what gets attached.
+ */
+export function functionRolePlan(physical: string, account: string, iamPolicy: unknown): FunctionRolePlan {
+  const p = parsePhysicalName(physical);
+  const policies: Record<string, PolicyDocument> = { [RUNTIME_POLICY]: runtimePolicy(physical, account) };
+  const user = workflowPolicy(iamPolicy, physical);
+  // IAM refuses a policy without statements: a workflow needing nothing beyond the runtime has no user part
+  if (user && user.Statement.length > 0) policies[WORKFLOW_POLICY] = user;
+  return {
+    role: roleName(physical),
+    trust: trustPolicy('lambda.amazonaws.com'),
+    policies,
+    permissionsBoundary: boundaryArn(account),
+    tags: { [MANAGED_TAG]: 'true', [WORKFLOW_TAG]: p.workflowId },
+  };
 }
