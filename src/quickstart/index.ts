@@ -27,9 +27,10 @@ import { runCycle, type CycleOutcome } from '../cli/commands/cycle';
 import { renderReport, type MetricSet, type ReportData } from '../report/html';
 import { loadSolveInput, type SolveInput } from '../solve';
 import { measureRun, summarize, type RunMetrics } from './measure';
+import { PACKAGE_ROOT } from '../paths';
 
 /** The repository's examples folder. */
-export const EXAMPLES_DIR = path.resolve(__dirname, '..', '..', 'examples');
+export const EXAMPLES_DIR = path.join(PACKAGE_ROOT, 'examples');
 
 /** A sample payload for run i of each example (from the examples' READMEs). */
 export const SAMPLE_PAYLOADS: Record<string, (i: number) => unknown> = {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { targetOf, withCloud } from '../../cloud/open';
 import { deployWorkflow } from '../../deploy/deployer';
 import { loadWorkflowProject } from '../../deploy/project';
+import { assertTypeChecks } from '../../deploy/typecheck';
 
 /** Registers `caribou deploy`: bundles the workflow and deploys it to its home region; prints the workflow id. */
 export function register(program: Command): void {
@@ -11,6 +12,7 @@ export function register(program: Command): void {
     .option('-p, --workflow-dir <dir>', 'the workflow directory (holding app.ts and .caribou/)', process.cwd())
     .action(async (opts: { workflowDir: string }, cmd: Command) => {
       const project = await loadWorkflowProject(opts.workflowDir);
+      assertTypeChecks(project.sourceFile);
       const id = await withCloud({ target: targetOf(cmd.optsWithGlobals().target) }, (cloud) => deployWorkflow(cloud, project));
       console.log(id);
     });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadWorkflowProject, WorkflowProject } from '../../deploy/project';
+import { assertTypeChecks } from '../../deploy/typecheck';
 
 /** Registers `caribou inspect`: the DAG read from the source, in words or as the workflow config JSON. */
 export function register(program: Command): void {
@@ -10,6 +11,7 @@ export function register(program: Command): void {
     .option('--json', 'print the workflow config record (workflow_id, instances, functions, …) as JSON')
     .action(async (opts: { workflowDir: string; json?: boolean }) => {
       const project = await loadWorkflowProject(opts.workflowDir);
+      assertTypeChecks(project.sourceFile, 'fix them before deploying');
       console.log(opts.json ? JSON.stringify(project.config, null, 2) : describeProject(project));
     });
 }

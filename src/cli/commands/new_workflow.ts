@@ -3,6 +3,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { UserError } from '../../model/errors';
 import { WorkflowName } from '../../model/primitives';
+import { PACKAGE_ROOT } from '../../paths';
 
 /** The scaffold's files: template file (under src/deploy/template) → file written in the new workflow. */
 const FILES: Array<[string, string]> = [
@@ -11,9 +12,7 @@ const FILES: Array<[string, string]> = [
   [path.join('.caribou', 'config.yml.template'), path.join('.caribou', 'config.yml')],
   [path.join('.caribou', 'iam_policy.json.template'), path.join('.caribou', 'iam_policy.json')],
 ];
-const TEMPLATE_DIR = path.resolve(__dirname, '..', '..', 'deploy', 'template');
-/** This package's root: a workflow created inside it imports the SDK by relative path. */
-const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
+const TEMPLATE_DIR = path.join(PACKAGE_ROOT, 'src', 'deploy', 'template');
 /** How a workflow outside this repository imports the SDK (after installing this package). */
 export const PACKAGE_SDK_IMPORT = 'caribou-ts/sdk';
 
