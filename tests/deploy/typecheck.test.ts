@@ -59,4 +59,16 @@ describe('type-checked deploy and inspect', function () {
     assert.deepEqual(errors.map((e) => [path.basename(e.file), e.code]), [['app.ts', 2561]]);
     assert.match(errors[0].message, /greetinx/);
   });
+
+  it('workflow() takes its name and version from the manifest: a new version deploys and runs under it', async () => {
+    const { dir, home } = await scaffold('named_flow');
+    process.env.CARIBOU_HOME = home;
+    assert.match(await fs.readFile(path.join(dir, 'app.ts'), 'utf8'), /const wf = workflow\(\);/);
+    const manifest = path.join(dir, '.caribou', 'config.yml');
+    await fs.writeFile(manifest, (await fs.readFile(manifest, 'utf8')).replace('workflow_version: "0.0.1"', 'workflow_version: "0.2.0"'));
+    const deployed = await runCli(['deploy', '-p', dir]);
+    assert.equal(deployed.out.trim(), 'named_flow-0.2.0');
+    const ran = await runCli(['run', 'named_flow-0.2.0', '-a', '{"name":"you"}', '--json']);
+    assert.equal(JSON.parse(ran.out.trim().split('\n').pop()!).status, 'succeeded');
+  });
 });
