@@ -37,7 +37,7 @@ export class MemoryMessaging implements Messaging {
   async subscribe(): Promise<void> {}
   async publish(region: string, topic: string, message: string): Promise<void> {
     if (this.unreachable.has(region)) throw new RegionUnreachableError(region);
-    if (this.broken.has(topic)) throw new Error(`topic ${topic} does not exist`);
+    if (this.broken.has(topic)) throw Object.assign(new Error(`topic ${topic} does not exist`), { name: 'NotFoundException' }); // as SNS says it
     if (byteSize(message) > SNS_MAX_BYTES) throw new Error(`SNS refuses a ${byteSize(message)}-byte message`);
     this.publishedCount++;
     this.queue.push({ region, topic, message });

@@ -173,14 +173,14 @@ export async function check(c: Case, tables?: KeyValueStore): Promise<void> {
   }
   const failure = await readRunFailure(cloud.tables, HOME, started.runId);
   assert.equal(failure !== undefined, want.failed, `run marked failed iff a function that ran threw`);
-  for (const r of cloud.results) assert.ok(['executed', 'duplicate', 'failed'].includes(r.outcome), r.outcome);
+  for (const r of cloud.results) assert.ok(['executed', 'duplicate', 'busy', 'failed'].includes(r.outcome), r.outcome);
   for (const line of cloud.logs) {
     const ev = JSON.parse(line.slice(line.indexOf(' ') + 1));
     assert.ok(decodeResult(LogEvent, ev).ok, `log line follows the contract: ${line}`);
   }
   stats.cases++;
   stats.handled += cloud.results.length;
-  stats.duplicateDeliveries += cloud.results.filter((r) => r.outcome === 'duplicate').length;
+  stats.duplicateDeliveries += cloud.results.filter((r) => r.outcome === 'duplicate' || r.outcome === 'busy').length;
   stats.fallbacks += cloud.results.reduce((k, r) => k + r.sent.filter((s) => s.fallbackFrom).length, 0);
   if (want.failed) stats.failedRuns++;
   c.joins.forEach((j, i) => {

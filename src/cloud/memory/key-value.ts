@@ -48,4 +48,13 @@ export class MemoryKeyValueStore implements KeyValueStore {
     t.set(key, item);
     return { set, fields: structuredClone(item) };
   }
+  async replaceField(region: string, table: string, key: string, field: string, expected: unknown | undefined, value: unknown): Promise<{ set: boolean; fields: Record<string, unknown> }> {
+    const t = this.table(region, table);
+    const item = (t.get(key) as Record<string, unknown> | undefined) ?? {};
+    const current = field in item ? JSON.stringify(item[field]) : undefined;
+    const set = current === (expected === undefined ? undefined : JSON.stringify(expected));
+    if (set) item[field] = structuredClone(value);
+    t.set(key, item);
+    return { set, fields: structuredClone(item) };
+  }
 }
