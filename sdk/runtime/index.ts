@@ -492,14 +492,18 @@ class Invocation {
           if (a.kind === 'invoke') {
             failures.push(`call site ${a.site} (${succ}): ${error}`);
             this.emit({ event: 'USER_CODE_FAILURE', error, origin: 'runtime', successor: succ });
-            // the call did not go out: make sure nothing downstream waits for it
-            await this.resolveSkipped(inst.name, a.site, succ, 'failed');
+            // the call did not go out: make sure nothing downstream waits for it (a join's
+            // slot is written already, and writeSlot resolved what follows an unsent trigger)
+            if (!this.dag.instance(succ).isJoin) await this.resolveSkipped(inst.name, a.site, succ, 'failed');
           } else failures.push(`resolving call site ${a.site} (${succ}) failed too: ${error}`);
         }
       }),
     );
-    const transient = settled.find((s) => s.status === 'rejected');
-    if (transient) throw (transient as PromiseRejectedResult).reason;
+    for (const r of settled) {
+      if (r.status !== 'rejected') continue;
+      if (isTransient(r.reason)) throw r.reason;
+      failures.push(errorText(r.reason));
+    }
     let error: string | undefined;
     if (cp.outcome !== 'executed') error = [cp.error ?? cp.outcome, ...failures].join('; ');
     else if (failures.length > 0) error = failures.join('; ');
