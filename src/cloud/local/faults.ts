@@ -80,7 +80,7 @@ export function faultyTables(t: KeyValueStore, o: FaultOptions): KeyValueStore {
   const down = (region: string) => {
     if (o.outage?.has(region)) throw new RegionUnreachableError(region);
   };
-  const run = <T>(op: string, region: string, fn: () => Promise<T>, field?: string): Promise<T> => {
+  const run = async <T>(op: string, region: string, fn: () => Promise<T>, field?: string): Promise<T> => {
     down(region);
     const call: PortCall = { port: 'tables', op, region, ...(field ? { field } : {}) };
     return under(o.plan, call, (k) => o.onFault?.(k, call), fn);
