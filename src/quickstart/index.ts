@@ -1,7 +1,7 @@
 /**
  * The quickstart: the whole Caribou story on the embedded local cloud, in about a minute.
  *
- *  1. a fresh state folder; deploy an example workflow with home us-east-1;
+ *  1. a fresh state folder (only one the quickstart made: see ./state-folder); deploy an example workflow with home us-east-1;
  *  2. run it a few hundred times through one day (everything at home: no plan yet);
  *  3. at 01:00 the next day run CaribouCycle (collect → sync logs → decide → solve → migrate);
  *  4. run it again through the following day, now routed by the new placement decision;
@@ -11,7 +11,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ExecutionEvent } from '../cloud/ports';
-import { openLocalCloud } from '../cloud/local';
+import { openLocalCloud, type LocalCloud } from '../cloud/local';
+import { LocalCloudBusyError } from '../cloud/local/lock';
 import { snapshotRegions, SNAPSHOT_ATTRIBUTION } from '../data/snapshot';
 import { deployWorkflow } from '../deploy/deployer';
 import { loadWorkflowProject } from '../deploy/project';
@@ -27,11 +28,13 @@ import { runCycle, type CycleOutcome } from '../cli/commands/cycle';
 import { renderReport, type MetricSet, type ReportData } from '../report/html';
 import { loadSolveInput, type SolveInput } from '../solve';
 import { summarize } from './measure';
+import { checkReportTarget, checkStateFolder, claimStateFolder, isOwnReport } from './state-folder';
 import { carbonPer1000, describeChange, gramsPerMillion, meanOf, p95Of, pairedChange, warmupPairs, type PairedChange } from './ab';
 import { priceSample, samplesFromLogs, type PricedRun } from './price';
+import { PACKAGE_ROOT } from '../paths';
 
 /** The repository's examples folder. */
-export const EXAMPLES_DIR = path.resolve(__dirname, '..', '..', 'examples');
+export const EXAMPLES_DIR = path.join(PACKAGE_ROOT, 'examples');
 
 /** A sample payload for run i of each example (from the examples' READMEs). */
 export const SAMPLE_PAYLOADS: Record<string, (i: number) => unknown> = {
@@ -44,7 +47,7 @@ export const SAMPLE_PAYLOADS: Record<string, (i: number) => unknown> = {
 };
 
 export interface QuickstartOptions {
-  /** the state folder, wiped first (default ./.caribou/quickstart) */
+  /** the state folder (default ./.caribou/quickstart): new, empty, or one a quickstart made; its cloud is cleared first */
   dir?: string;
   /** example under examples/ (default small_sync_example) */
   example?: string;
@@ -115,6 +118,11 @@ export async function quickstart(opts: QuickstartOptions = {}): Promise<Quicksta
   const before = opts.before ?? 240;
   const after = opts.after ?? 240;
   const day = opts.day ?? defaultDay();
+  for (const [k, v] of [['before', before], ['after', after]] as const)
+    if (!Number.isInteger(v) || v < 1) throw new UserError(`quickstart: ${k} must be a whole number ≥ 1; got ${v}`);
+  if (Number.isNaN(day.getTime())) throw new UserError('quickstart: day is not a valid date');
+  const spd = opts.solvesPerDay ?? 24;
+  if (spd !== 'auto' && ![1, 2, 3, 4, 6, 8, 12, 24].includes(spd)) throw new UserError(`--solves-per-day must be one of 1,2,3,4,6,8,12,24 or auto; got "${spd}"`);
   const timings: Record<string, number> = {};
   let t = Date.now();
   const lap = (k: string) => {
@@ -122,23 +130,35 @@ export async function quickstart(opts: QuickstartOptions = {}): Promise<Quicksta
     t = Date.now();
   };
 
-  // a fresh state folder makes the quickstart re-runnable and its numbers repeatable
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  // the state folder is scratch: keep it out of git wherever it is
-  fs.writeFileSync(path.join(dir, '.gitignore'), '*\n');
-  const cloud = await openLocalCloud({ home: path.join(dir, 'cloud'), start: day });
+  // every option is checked before anything is touched: a bad one leaves the folder as it was
+  const project = await loadWorkflowProject(path.join(EXAMPLES_DIR, example));
+  if (opts.regions) {
+    const home = project.config.home_region.region;
+    const known = new Set(snapshotRegions().map((r) => r.code));
+    const bad = opts.regions.filter((r) => !known.has(r));
+    if (bad.length) throw new UserError(`not simulated regions: ${bad.join(', ')} (see src/data/README.md for the list)`);
+    // the deployed config (what the manager and the solver read), not the example's files
+    project.config = { ...project.config, allowed_regions: [...new Set([home, ...opts.regions])].sort(), disallowed_regions: [] };
+  }
+  const reportPath = path.resolve(opts.report ?? path.join(dir, 'report.html'));
+  checkStateFolder(dir);
+  checkReportTarget(reportPath);
+
+  // a fresh cloud makes the quickstart re-runnable and its numbers repeatable; it is cleared under
+  // its lock, so a quickstart running on the same folder is refused, never wiped
+  claimStateFolder(dir);
+  let cloud: LocalCloud;
   try {
-    const project = await loadWorkflowProject(path.join(EXAMPLES_DIR, example));
-    if (opts.regions) {
-      const home = project.config.home_region.region;
-      const known = new Set(snapshotRegions().map((r) => r.code));
-      const bad = opts.regions.filter((r) => !known.has(r));
-      if (bad.length) throw new UserError(`not simulated regions: ${bad.join(', ')} (see src/data/README.md for the list)`);
-      // the deployed config (what the manager and the solver read), not the example's files
-      project.config = { ...project.config, allowed_regions: [...new Set([home, ...opts.regions])].sort(), disallowed_regions: [] };
-      log(`allowed regions for this quickstart: ${project.config.allowed_regions!.join(', ')}`);
-    }
+    cloud = await openLocalCloud({ home: path.join(dir, 'cloud'), start: day, fresh: true, lockWaitMs: 0 });
+  } catch (err) {
+    if (err instanceof LocalCloudBusyError)
+      throw new UserError(`--dir ${dir} is in use by another caribou process (pid ${err.holderPid}), e.g. another quickstart; nothing was touched. Wait for it to finish, or give another --dir`);
+    throw err;
+  }
+  try {
+    const ownReport = path.join(dir, 'report.html');
+    if (isOwnReport(ownReport)) fs.rmSync(ownReport, { force: true }); // the last run's report is stale now
+    if (opts.regions) log(`allowed regions for this quickstart: ${project.config.allowed_regions!.join(', ')}`);
     if (project.config.home_region.region !== 'us-east-1') log(`note: ${example}'s home region is ${project.config.home_region.region}`);
     const id = await deployWorkflow(cloud, project);
     log(`deployed ${id} to its home region ${project.config.home_region.region} (local cloud in ${path.relative(process.cwd(), dir) || dir})`);
@@ -154,7 +174,6 @@ export async function quickstart(opts: QuickstartOptions = {}): Promise<Quicksta
     const cycleAt = new Date(day.getTime() + 86400000 + 3600000);
     cloud.advanceTo(cycleAt);
     log(`running CaribouCycle at ${cycleAt.toISOString()}…`);
-    const spd = opts.solvesPerDay ?? 24;
     const cycle: CycleOutcome = await runCycle(
       cloud,
       { force: true, workflows: [id], ...(spd === 'auto' ? {} : { solves_per_day: spd }), ...(opts.solve ? { solve: opts.solve } : {}) },
@@ -227,7 +246,6 @@ export async function quickstart(opts: QuickstartOptions = {}): Promise<Quicksta
     const failed = countFailed(runsBefore) + countFailed(runsAB);
     const headline = headlineOf(ab.carbon, measured, migrated, identical);
 
-    const reportPath = path.resolve(opts.report ?? path.join(dir, 'report.html'));
     const data: ReportData = {
       title: `Caribou quickstart: ${id}`,
       workflowId: id,
@@ -250,6 +268,7 @@ export async function quickstart(opts: QuickstartOptions = {}): Promise<Quicksta
       ],
       attribution: SNAPSHOT_ATTRIBUTION,
     };
+    checkReportTarget(reportPath); // again: someone may have put a file there meanwhile
     fs.mkdirSync(path.dirname(reportPath), { recursive: true });
     fs.writeFileSync(reportPath, renderReport(data));
     lap('report');

@@ -215,6 +215,9 @@ function metricRows(data: ReportData): string {
   return `<table><tr><th></th><th>home, estimated</th><th>new, estimated</th><th>home, measured (${data.measured.runs.home} runs)</th><th>new, measured (${data.measured.runs.optimized} runs)</th></tr>${rows.join('')}</table>`;
 }
 
+/** Marks a report as written by caribou, so that it is the only kind of file a later quickstart overwrites. */
+export const REPORT_GENERATOR_TAG = '<meta name="generator" content="caribou quickstart">';
+
 /** Renders the whole report as one HTML document. */
 export function renderReport(data: ReportData): string {
   const regions = [...data.highlight, ...Object.keys(data.intensity).filter((r) => !data.highlight.includes(r))];
@@ -227,7 +230,7 @@ export function renderReport(data: ReportData): string {
     { name: 'new placement', values: data.carbonByHour.optimized.map((v) => (v === null ? null : v * 1e6)), color: '#1b9e77', bold: true },
   ];
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(data.title)}</title>
+<html lang="en"><head><meta charset="utf-8">${REPORT_GENERATOR_TAG}<title>${esc(data.title)}</title>
 <style>
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:820px;margin:2em auto;color:#222;line-height:1.45}
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #ddd}
