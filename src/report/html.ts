@@ -91,9 +91,11 @@ export function hourLines(series: Array<{ name: string; values: Array<number | n
   parts.push(`<text x="${L - 50}" y="${(T + H - B) / 2}" font-size="11" transform="rotate(-90 ${L - 50} ${(T + H - B) / 2})" text-anchor="middle">${esc(yLabel)}</text>`);
   // thin context lines first, so the bold ones are drawn on top
   const ordered = [...series.filter((s) => !s.bold), ...series.filter((s) => s.bold)];
-  const legendIndex = new Map(series.map((s, i) => [s, i]));
+  // legend rows: with bold series present only they get rows (the thin ones share one row after them)
+  const anyBold = series.some((s) => s.bold);
+  const legendIndex = new Map((anyBold ? series.filter((s) => s.bold) : series).map((s, i) => [s, i]));
   ordered.forEach((s) => {
-    const i = legendIndex.get(s)!;
+    const i = legendIndex.get(s) ?? 0;
     let d = '';
     let pen = false;
     s.values.forEach((v, h) => {
