@@ -15,6 +15,8 @@ export interface RuntimeInstance {
   /** joins only: slot key → slot index */
   slotIndex: Map<string, number>;
   memoryMb: number;
+  /** seconds the function may run (Lambda's timeout) */
+  timeoutS: number;
 }
 
 /** The config and the code disagree, or the config is inconsistent: deploying it would hang or misroute runs. */
@@ -43,6 +45,7 @@ export class RuntimeDag {
   constructor(readonly workflow: Workflow, readonly config: WorkflowConfig) {
     const problems: string[] = [];
     const fnConfigs = new Map(config.functions.map((f) => [f.name, f]));
+    workflow.bindManifest(config.workflow_name, config.workflow_version);
     if (workflow.id !== config.workflow_id) problems.push(`the code defines workflow ${workflow.id} but the config is for ${config.workflow_id}`);
     for (const ic of config.instances) {
       const fn = workflow.functions.get(ic.function_name);
@@ -77,6 +80,7 @@ export class RuntimeDag {
         slots,
         slotIndex,
         memoryMb: fc?.memory ?? fn.options.memory ?? 128,
+        timeoutS: fc?.timeout ?? fn.options.timeout ?? 60,
       });
     }
     // every call site's successor exists; every call site into a join has a slot and vice versa

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { MAX_PAYLOAD_DEPTH, toJson } from '../../sdk/runtime/json';
 import { example } from '../local/helpers';
-import { runCliExit } from '../support/cli';
+import { runCliCode } from '../support/cli';
 
 const WF = 'small_sync_example-0.0.1';
 
@@ -16,8 +16,8 @@ describe('caribou run -a: payloads of any size from a file or stdin, and a worde
   before(async () => {
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'caribou-runarg-'));
     process.env.CARIBOU_HOME = path.join(tmp, 'home');
-    const d = await runCliExit(['deploy', '--workflow-dir', example('small_sync_example')]);
-    assert.equal(d.code, 0, d.err);
+    const d = await runCliCode(['deploy', '--workflow-dir', example('small_sync_example')]);
+    assert.equal(d.code, 0, d.stderr);
   });
   after(async () => {
     if (saved === undefined) delete process.env.CARIBOU_HOME;
@@ -31,33 +31,33 @@ describe('caribou run -a: payloads of any size from a file or stdin, and a worde
   it('-a @file passes a 300 KiB payload', async () => {
     const file = path.join(tmp, 'payload.json');
     await fs.writeFile(file, big);
-    const r = await runCliExit(['run', WF, '-a', `@${file}`, '--wait', '--json']);
-    assert.equal(r.code, 0, r.err);
-    assert.equal(JSON.parse(r.out).status, 'succeeded');
+    const r = await runCliCode(['run', WF, '-a', `@${file}`, '--wait', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).status, 'succeeded');
   });
 
   it('-a - reads the payload from stdin', async () => {
-    const r = await runCliExit(['run', WF, '-a', '-', '--wait', '--json'], { stdin: big });
-    assert.equal(r.code, 0, r.err);
-    assert.equal(JSON.parse(r.out).status, 'succeeded');
+    const r = await runCliCode(['run', WF, '-a', '-', '--wait', '--json'], { stdin: big });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).status, 'succeeded');
   });
 
   it('a missing file or empty stdin is a worded error, exit 1', async () => {
-    const missing = await runCliExit(['run', WF, '-a', `@${path.join(tmp, 'nope.json')}`]);
+    const missing = await runCliCode(['run', WF, '-a', `@${path.join(tmp, 'nope.json')}`]);
     assert.equal(missing.code, 1);
-    assert.match(missing.err, /^error: -a @.*nope\.json: cannot read .*nope\.json: no such file/);
-    const empty = await runCliExit(['run', WF, '-a', '-'], { stdin: '' });
+    assert.match(missing.stderr, /^error: -a @.*nope\.json: cannot read .*nope\.json: no such file/);
+    const empty = await runCliCode(['run', WF, '-a', '-'], { stdin: '' });
     assert.equal(empty.code, 1);
-    assert.match(empty.err, /stdin was empty/);
+    assert.match(empty.stderr, /stdin was empty/);
   });
 
   it('a payload nested 20,000 levels deep is refused in words (no stack overflow), exit 1', async () => {
     const file = path.join(tmp, 'deep.json');
     await fs.writeFile(file, '['.repeat(20_000) + ']'.repeat(20_000));
-    const r = await runCliExit(['run', WF, '-a', `@${file}`, '--wait']);
-    assert.equal(r.code, 1, r.out + r.err);
-    assert.match(r.err, new RegExp(`^error: the run argument is not JSON: \\$[\\[\\]0]+\\.\\.\\. is nested deeper than ${MAX_PAYLOAD_DEPTH} levels`));
-    assert.doesNotMatch(r.err, /call stack/);
+    const r = await runCliCode(['run', WF, '-a', `@${file}`, '--wait']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, new RegExp(`^error: the run argument is not JSON: \\$[\\[\\]0]+\\.\\.\\. is nested deeper than ${MAX_PAYLOAD_DEPTH} levels`));
+    assert.doesNotMatch(r.stderr, /call stack/);
   });
 
   it('the depth check needs no recursion: a million levels are refused as fast', () => {

@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runCliExit } from '../support/cli';
+import { runCliCode } from '../support/cli';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -25,23 +25,23 @@ describe('caribou new_workflow: the commands it prints run as printed', function
   });
 
   it('inspect, deploy and run (no -a) each exit 0, and the run succeeds', async () => {
-    const created = await runCliExit(['new_workflow', 'demo', '-d', parent]);
-    assert.equal(created.code, 0, created.err);
-    const printed = created.out
+    const created = await runCliCode(['new_workflow', 'demo', '-d', parent]);
+    assert.equal(created.code, 0, created.stderr);
+    const printed = created.stdout
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l.startsWith('npx caribou '));
     assert.deepEqual(
       printed.map((l) => l.split(' ')[2]),
       ['inspect', 'deploy', 'run'],
-      created.out,
+      created.stdout,
     );
     const results = [];
     for (const line of printed) {
       assert.doesNotMatch(line, /['"]/, 'no quoting to interpret: the words are the arguments');
-      const r = await runCliExit(line.split(/\s+/).slice(2));
-      assert.equal(r.code, 0, `${line}\n${r.out}\n${r.err}`);
-      results.push(r.out);
+      const r = await runCliCode(line.split(/\s+/).slice(2));
+      assert.equal(r.code, 0, `${line}\n${r.stdout}\n${r.stderr}`);
+      results.push(r.stdout);
     }
     assert.match(results[0]!, /2 functions, 2 instances, 1 call-site edges/);
     assert.match(results[1]!, /^demo-0\.0\.1$/m);

@@ -1,3 +1,5 @@
+import { spawnSync } from 'child_process';
+import * as path from 'path';
 import { Readable } from 'stream';
 import { buildProgram, reportError } from '../../src/cli/main';
 
@@ -18,15 +20,25 @@ export async function runCli(args: string[]): Promise<{ out: string; err: string
   return { out: out.join('\n'), err: err.join('\n') };
 }
 
+/** What a CLI invocation ended with: its exit code and what it printed. */
+export interface CliOutcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
 /**
- * Runs the CLI in this process as `bin/caribou.js` would: an error is reported the way `main`
- * reports it (printed, not thrown) and the exit code comes back (process.exitCode is restored).
+ * Runs the CLI in this process as `main` would and returns its exit code too: a thrown error
+ * is reported (and mapped to its code) exactly as bin/caribou.js reports it.
  */
-export async function runCliExit(args: string[], opts: { stdin?: string } = {}): Promise<{ out: string; err: string; code: number }> {
-  const out: string[] = [];
+export async function runCliCode(args: string[], opts: { stdin?: string } = {}): Promise<CliOutcome> {
   // what a pipe would give the command (`echo … | caribou …`)
   const stdinWas = Object.getOwnPropertyDescriptor(process, 'stdin');
-  if (opts.stdin !== undefined) Object.defineProperty(process, 'stdin', { configurable: true, get: () => Readable.from([Buffer.from(opts.stdin!)]) });
+  if (opts.stdin !== undefined) {
+    const piped = Readable.from([Buffer.from(opts.stdin)]);
+    Object.defineProperty(process, 'stdin', { configurable: true, get: () => piped });
+  }
+  const out: string[] = [];
   const err: string[] = [];
   const log = console.log;
   const error = console.error;
@@ -37,7 +49,7 @@ export async function runCliExit(args: string[], opts: { stdin?: string } = {}):
   let code: number;
   try {
     await buildProgram().parseAsync(['node', 'caribou', ...args]);
-    code = typeof process.exitCode === 'number' ? process.exitCode : 0;
+    code = Number(process.exitCode ?? 0);
   } catch (e) {
     code = reportError(e);
   } finally {
@@ -46,5 +58,17 @@ export async function runCliExit(args: string[], opts: { stdin?: string } = {}):
     process.exitCode = saved;
     if (opts.stdin !== undefined && stdinWas) Object.defineProperty(process, 'stdin', stdinWas);
   }
-  return { out: out.join('\n'), err: err.join('\n'), code };
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+const BIN = path.join(__dirname, '..', '..', 'bin', 'caribou.js');
+
+/** Runs the real `caribou` in its own process (for locks, kills and anything that needs a second process). */
+export function spawnCli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): CliOutcome {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd ?? path.join(__dirname, '..', '..'),
+    env: { ...process.env, CARIBOU_TARGET: 'local', ...opts.env },
+    encoding: 'utf8',
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -7,7 +7,7 @@ import { deployWorkflow } from '../../src/deploy/deployer';
 import { loadWorkflowProject } from '../../src/deploy/project';
 import { runMany } from '../../src/deploy/run';
 import { example } from '../local/helpers';
-import { runCliExit } from '../support/cli';
+import { runCliCode } from '../support/cli';
 
 const WF = 'small_sync_example-0.0.1';
 
@@ -68,23 +68,23 @@ describe('log_sync with a log line cut short (a writer killed mid-line)', functi
     // later runs append to the same file
     await runs(home, 4, 'b');
 
-    const first = await runCliExit(['log_sync', '--json']);
-    assert.equal(first.code, 0, first.err + first.out);
-    const [r] = JSON.parse(first.out) as Array<{ workflow_id: string; error?: string; report: { skipped: { corrupt: number }; corrupt: Array<{ where: string; problem: string }>; runs: { started: number; kept: number } } }>;
-    assert.equal(r!.error, undefined, first.out);
+    const first = await runCliCode(['log_sync', '--json']);
+    assert.equal(first.code, 0, first.stderr + first.stdout);
+    const [r] = JSON.parse(first.stdout) as Array<{ workflow_id: string; error?: string; report: { skipped: { corrupt: number }; corrupt: Array<{ where: string; problem: string }>; runs: { started: number; kept: number } } }>;
+    assert.equal(r!.error, undefined, first.stdout);
     assert.equal(r!.report.skipped.corrupt, 1);
     assert.equal(r!.report.corrupt[0]!.where, `${file}:${cut}`);
     assert.match(r!.report.corrupt[0]!.problem, /not JSON .*Unterminated string/);
     // the cut record belonged to one run; the 6 others are kept, none of the later 4 lost
-    assert.equal(r!.report.runs.kept, 6, first.out);
+    assert.equal(r!.report.runs.kept, 6, first.stdout);
 
-    const human = await runCliExit(['log_sync']);
-    assert.equal(human.code, 0, human.err);
+    const human = await runCliCode(['log_sync']);
+    assert.equal(human.code, 0, human.stderr);
 
     await runs(home, 2, 'c', 0); // after the last sync's end
-    const again = await runCliExit(['log_sync', '--json']);
-    assert.equal(again.code, 0, again.err);
-    const [r2] = JSON.parse(again.out) as Array<{ report: { skipped: { corrupt: number }; runs: { kept: number }; summary: { runs: number } } }>;
+    const again = await runCliCode(['log_sync', '--json']);
+    assert.equal(again.code, 0, again.stderr);
+    const [r2] = JSON.parse(again.stdout) as Array<{ report: { skipped: { corrupt: number }; runs: { kept: number }; summary: { runs: number } } }>;
     assert.equal(r2!.report.skipped.corrupt, 0, 'the corrupt line was counted once, in the sync that read it');
     assert.equal(r2!.report.runs.kept, 2);
     assert.equal(r2!.report.summary.runs, 8);
@@ -98,9 +98,9 @@ describe('log_sync with a log line cut short (a writer killed mid-line)', functi
     } finally {
       await cloud.close();
     }
-    const r = await runCliExit(['log_sync', '--json']);
-    assert.equal(r.code, 1, r.out);
-    const results = JSON.parse(r.out) as Array<{ workflow_id: string; error?: string }>;
+    const r = await runCliCode(['log_sync', '--json']);
+    assert.equal(r.code, 1, r.stdout);
+    const results = JSON.parse(r.stdout) as Array<{ workflow_id: string; error?: string }>;
     assert.match(results.find((x) => x.workflow_id === 'broken-0.0.1')!.error!, /deployment_resources_table\[broken-0\.0\.1\] is invalid/);
     assert.ok(results.some((x) => x.workflow_id === WF && !x.error), 'the other workflow still synced');
   });

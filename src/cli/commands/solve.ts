@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { renderWhatIf } from '../../report/whatif';
 import { targetOf, withCloud } from '../../cloud/open';
 import { UserError } from '../../model/errors';
 import { exitCodeOfSolve, solveAndStage } from '../../control/solve-loop';
@@ -18,6 +21,7 @@ interface SolveCliOptions {
   runs?: string;
   seed?: string;
   tail?: string;
+  report?: string;
 }
 
 function intOption(name: string, v: string | undefined): number | undefined {
@@ -77,6 +81,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed (default 1)')
     .option('--json', 'print the staging record as JSON')
     .option('--stage', `write the plan to ${TABLES.solverStagingArea} for the migrator`)
+    .option('--report <file>', 'write a what-if HTML report of the plan before it is applied (placement by hour, predictions against home, data-quality flags)')
     .action(async (workflowId: string, opts: SolveCliOptions, cmd: Command) => {
       const strategy = opts.strategy;
       if (strategy !== undefined && !['coarse', 'fine', 'stochastic'].includes(strategy)) throw new UserError(`-s/--strategy: expected coarse, fine or stochastic; got "${strategy}"`);
@@ -98,6 +103,16 @@ export function register(program: Command): void {
         const outcome = await solveAndStage(cloud, decision, { tuning, finish: opts.stage ? 'stage' : 'preview' });
         if (outcome.status === 'failed') throw exitCodeOfSolve(outcome) === 1 ? new UserError(outcome.error) : new Error(outcome.error);
         const plan = decodeOrThrow(StagedPlan, outcome.plan, `the plan of ${workflowId}`);
+        if (opts.report) {
+          const file = path.resolve(opts.report);
+          try {
+            fs.mkdirSync(path.dirname(file), { recursive: true });
+            fs.writeFileSync(file, renderWhatIf(plan, input));
+          } catch (err) {
+            throw new UserError(`--report: cannot write ${file}: ${(err as Error).message}`);
+          }
+          if (!opts.json) console.error(`what-if report: ${file}`);
+        }
         if (opts.json) console.log(JSON.stringify(StagedPlan.encode(plan)));
         else {
           const home = Object.fromEntries(input.config.instances.map((i) => [i.instance_name, input.config.home_region.region]));

@@ -40,7 +40,8 @@ export interface FunctionDecl {
 /** Everything found in one workflow source file. */
 export interface SourceScan {
   file: string;
-  workflow: { name: string; version: string; variable: string; line: number } | null;
+  /** name and version are null for `workflow()`: they come from the manifest (one place for them) */
+  workflow: { name: string | null; version: string | null; variable: string; line: number } | null;
   functions: FunctionDecl[];
   exportsDefaultWorkflow: boolean;
   diagnostics: SourceDiagnostic[];
@@ -107,10 +108,14 @@ export function scanSource(sf: ts.SourceFile): SourceScan {
         continue;
       }
       const opts = decl.initializer.arguments[0];
+      if (!opts) {
+        workflow = { name: null, version: null, variable: decl.name.text, line: pos(decl).line };
+        continue;
+      }
       const lit = opts ? literalOf(opts) : undefined;
       const obj = lit && typeof lit === 'object' && !Array.isArray(lit) ? (lit as Record<string, Literal>) : undefined;
       if (!obj || typeof obj.name !== 'string' || typeof obj.version !== 'string') {
-        at(decl.initializer, 'workflow(...) needs an object literal with string literals `name` and `version`');
+        at(decl.initializer, 'workflow(...) needs no argument (name and version come from .caribou/config.yml) or an object literal with string literals `name` and `version`');
         continue;
       }
       workflow = { name: obj.name, version: obj.version, variable: decl.name.text, line: pos(decl).line };

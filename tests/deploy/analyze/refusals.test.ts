@@ -3,7 +3,7 @@ import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { scaffoldWorkflow } from '../../../src/cli/commands/new_workflow';
-import { runCliExit } from '../../support/cli';
+import { runCliCode } from '../../support/cli';
 
 const CALL = 'ctx.invoke(world, { greeting });';
 
@@ -46,12 +46,12 @@ describe('the analyzer refuses, with file:line, what it cannot honour (inspect a
       const line = text.split('\n').findIndex((l) => l.includes(CALL)) + 1 + c.below;
       await fs.writeFile(file, text.replace(CALL, c.replace));
       for (const cmd of [['inspect', '--workflow-dir', dir], ['deploy', '--workflow-dir', dir]]) {
-        const r = await runCliExit(cmd);
-        assert.equal(r.code, 1, `${cmd[0]}: ${r.out}${r.err}`);
-        assert.equal(r.out, '', `${cmd[0]} prints no DAG`);
-        assert.doesNotMatch(r.err, /internal error/);
-        assert.match(r.err, new RegExp(`^error: the workflow source has (a problem|\\d+ problems):\\n  app\\.ts:${line}:\\d+: `), r.err);
-        assert.match(r.err, c.message);
+        const r = await runCliCode(cmd);
+        assert.equal(r.code, 1, `${cmd[0]}: ${r.stdout}${r.stderr}`);
+        assert.equal(r.stdout, '', `${cmd[0]} prints no DAG`);
+        assert.doesNotMatch(r.stderr, /internal error/);
+        assert.match(r.stderr, new RegExp(`^error: the workflow source has (a problem|\\d+ problems):\\n  app\\.ts:${line}:\\d+: `), r.stderr);
+        assert.match(r.stderr, c.message);
       }
     });
   });
@@ -61,8 +61,8 @@ describe('the analyzer refuses, with file:line, what it cannot honour (inspect a
     const file = path.join(dir, 'app.ts');
     const text = await fs.readFile(file, 'utf8');
     await fs.writeFile(file, text.replace(CALL, `const id = ctx.runId;\n  const tag = { ctx: id };\n  [1].forEach((ctx) => console.log(ctx, tag));\n  ${CALL}`));
-    const r = await runCliExit(['inspect', '--workflow-dir', dir]);
-    assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /2 functions, 2 instances, 1 call-site edges/);
+    const r = await runCliCode(['inspect', '--workflow-dir', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /2 functions, 2 instances, 1 call-site edges/);
   });
 });
