@@ -18,6 +18,7 @@ export function buildProgram(): Command {
     .description('print the version')
     .action(() => console.log(VERSION));
   for (const register of COMMANDS) register(program);
+  for (const c of program.commands) c.addHelpText('after', `\n${EXIT_CODES_HELP}`);
   program.exitOverride();
   return program;
 }
