@@ -34,6 +34,7 @@ import { RunRoute, WorkflowPlacementDecision, routeForRun } from '../../src/mode
 import { TABLES } from '../../src/model/tables';
 import type { WorkflowConfig } from '../../src/model/workflow-config';
 import type { KeyValueStore } from '../../src/cloud/ports';
+import { joinKey } from '../../src/cloud/join-scope';
 
 export { RuntimeDag, RuntimeConfigError, slotKey } from './dag';
 export { NotJsonError } from './json';
@@ -144,8 +145,8 @@ export async function startRun(
 }
 
 /** The failure marker of a run, if any instance of it failed (read from the home region's join table). */
-export async function readRunFailure(tables: KeyValueStore, homeRegion: string, runId: string): Promise<RunFailure | undefined> {
-  const item = (await tables.get(homeRegion, SYNC, runStatusKey(runId))) as Record<string, unknown> | undefined;
+export async function readRunFailure(tables: KeyValueStore, homeRegion: string, runId: string, scope?: { workflowId: string }): Promise<RunFailure | undefined> {
+  const item = (await tables.get(homeRegion, SYNC, joinKey(scope !== undefined, scope?.workflowId ?? '', runStatusKey(runId)))) as Record<string, unknown> | undefined;
   if (!item || item.failed === undefined) return undefined;
   return decodeOrThrow(RunFailure, item.failed, `failure record of run ${runId}`);
 }
@@ -177,6 +178,11 @@ class Invocation {
 
   constructor(private readonly env: RuntimeEnv, private readonly dag: RuntimeDag, private readonly message: string) {
     this.start = env.now();
+  }
+
+  /** The stored key of a join-table item of this workflow (prefixed where the target scopes join keys). */
+  private syncKey(key: string): string {
+    return joinKey(this.env.scopeJoinKeys, this.dag.config.workflow_id, key);
   }
 
   private get runId(): string {
@@ -346,7 +352,7 @@ class Invocation {
   private async claim(): Promise<boolean> {
     const region = this.inst.isJoin ? this.joinRegion(this.inst.name) : this.env.region;
     const value: ClaimValue = { taint: this.envelope.taint, at: this.env.now().toISOString(), nonce: newId() };
-    const r = await this.env.tables.setFieldOnce(region, SYNC, instanceRunKey(this.inst.name, this.runId), 'claimed', value);
+    const r = await this.env.tables.setFieldOnce(region, SYNC, this.syncKey(instanceRunKey(this.inst.name, this.runId)), 'claimed', value);
     return r.set;
   }
 
@@ -358,7 +364,7 @@ class Invocation {
   private async markFailed(error: string): Promise<void> {
     const value: RunFailure = { instance: this.inst.name, error, at: this.env.now().toISOString() };
     try {
-      await this.env.tables.setFieldOnce(this.dag.config.home_region.region, SYNC, runStatusKey(this.runId), 'failed', value);
+      await this.env.tables.setFieldOnce(this.dag.config.home_region.region, SYNC, this.syncKey(runStatusKey(this.runId)), 'failed', value);
     } catch (err) {
       this.env.log(`WARNING could not record the failure of run ${this.runId}: ${(err as Error).message}`);
     }
@@ -434,7 +440,7 @@ class Invocation {
     const index = j.slotIndex.get(key);
     if (index === undefined) throw new Error(`join ${join} has no slot for ${key}`);
     const region = this.joinRegion(join);
-    const itemKey = instanceRunKey(join, this.runId);
+    const itemKey = this.syncKey(instanceRunKey(join, this.runId));
     let value: SlotValue;
     let payloadBytes = 0;
     if (data) {
@@ -544,7 +550,7 @@ class Invocation {
   /** Reads every slot of this join in slot order and returns the data of those that carried some. */
   private async predecessorData(): Promise<unknown[]> {
     const region = this.joinRegion(this.inst.name);
-    const item = ((await this.env.tables.get(region, SYNC, instanceRunKey(this.inst.name, this.runId))) ?? {}) as Record<string, unknown>;
+    const item = ((await this.env.tables.get(region, SYNC, this.syncKey(instanceRunKey(this.inst.name, this.runId)))) ?? {}) as Record<string, unknown>;
     const out: unknown[] = [];
     let bytes = byteSize(JSON.stringify(item));
     for (let i = 0; i < this.inst.slots.length; i++) {

@@ -2,12 +2,18 @@ import '../polyfill';
 import { Command, CommanderError } from 'commander';
 import { DecodeError } from '../model/decode';
 import { EXIT_CODES_HELP, ExitCode, NothingAppliedError, UserError } from '../model/errors';
-import { COMMANDS } from './commands';
+import { invokedCommand, registerCommands } from './commands';
+import { PACKAGE_ROOT } from '../paths';
+import * as path from 'path';
 
-const VERSION: string = require('../../package.json').version;
+const VERSION: string = require(path.join(PACKAGE_ROOT, 'package.json')).version;
 
-/** Builds the `caribou` command with every subcommand registered. */
-export function buildProgram(): Command {
+/**
+ * Builds the `caribou` command. Without `argv` every subcommand is registered; with it, only the
+ * module of the command `argv` invokes is loaded (the others are one-line stubs), which keeps
+ * startup fast (src/cli/commands.ts).
+ */
+export function buildProgram(argv?: string[]): Command {
   const program = new Command('caribou')
     .description('Caribou for TypeScript: carbon-aware placement of serverless workflows across AWS regions')
     .option('--target <target>', 'where to act: local (embedded cloud, default) or aws', process.env.CARIBOU_TARGET ?? 'local')
@@ -17,7 +23,7 @@ export function buildProgram(): Command {
     .command('version')
     .description('print the version')
     .action(() => console.log(VERSION));
-  for (const register of COMMANDS) register(program);
+  registerCommands(program, argv === undefined ? undefined : (invokedCommand(argv) ?? ''));
   for (const c of program.commands) c.addHelpText('after', `\n${EXIT_CODES_HELP}`);
   program.exitOverride();
   return program;
@@ -31,7 +37,7 @@ export async function main(argv: string[]): Promise<void> {
     const { levelDbFailure } = require('../cloud/local/dynalite') as typeof import('../cloud/local/dynalite');
     process.exit(reportError(levelDbFailure(err) ?? err));
   });
-  const program = buildProgram();
+  const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -19,6 +19,8 @@ export interface MetricSet {
 
 export interface ReportData {
   title: string;
+  /** the one sentence a person reads first (e.g. the measured change and whether it is significant) */
+  headline?: string;
   workflowId: string;
   /** the UTC day the carbon profile and the runs are for */
   day: string;
@@ -38,7 +40,7 @@ export interface ReportData {
 
 const PALETTE = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#1f78b4', '#b2df8a', '#fb9a99', '#cab2d6', '#6a3d9a'];
 
-function esc(s: string): string {
+export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
@@ -65,7 +67,7 @@ function fmt(v: number): string {
 }
 
 /** A line chart over hours 0–23. */
-function hourLines(series: Array<{ name: string; values: Array<number | null>; color: string; bold?: boolean; dash?: boolean }>, yLabel: string): string {
+export function hourLines(series: Array<{ name: string; values: Array<number | null>; color: string; bold?: boolean; dash?: boolean }>, yLabel: string): string {
   const W = 760;
   const H = 300;
   const L = 70;
@@ -114,7 +116,7 @@ function hourLines(series: Array<{ name: string; values: Array<number | null>; c
 }
 
 /** Rows of functions, 24 hour cells colored by region. */
-function placementGrid(placement: Record<string, string[]>, colors: Record<string, string>, home: string): string {
+export function placementGrid(placement: Record<string, string[]>, colors: Record<string, string>, home: string): string {
   const names = Object.keys(placement);
   const W = 760;
   const L = 170;
@@ -217,8 +219,10 @@ body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:820px;mar
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}th:first-child{text-align:left}
 .note{color:#555;font-size:.85em}
+.headline{font-size:1.2em;font-weight:bold;background:#f3f7f5;border-left:4px solid #1b9e77;padding:.6em .8em}
 </style></head><body>
 <h1>${esc(data.title)}</h1>
+${data.headline ? `<p class="headline" id="headline">${esc(data.headline)}</p>` : ''}
 <p>Workflow <b>${esc(data.workflowId)}</b>, home region <b>${esc(data.home)}</b>, day ${esc(data.day)} (UTC).</p>
 <h2>Grid carbon intensity by region and hour</h2>
 <p class="note">Bold: the regions the workflow may use. gCO2e/kWh, the hourly profile the collectors wrote for the day.</p>

@@ -1,5 +1,6 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
+import { Readable } from 'stream';
 import { buildProgram, reportError } from '../../src/cli/main';
 
 /** Runs the `caribou` CLI in this process with its console output captured (faster than spawning it). */
@@ -30,7 +31,13 @@ export interface CliOutcome {
  * Runs the CLI in this process as `main` would and returns its exit code too: a thrown error
  * is reported (and mapped to its code) exactly as bin/caribou.js reports it.
  */
-export async function runCliCode(args: string[]): Promise<CliOutcome> {
+export async function runCliCode(args: string[], opts: { stdin?: string } = {}): Promise<CliOutcome> {
+  // what a pipe would give the command (`echo … | caribou …`)
+  const stdinWas = Object.getOwnPropertyDescriptor(process, 'stdin');
+  if (opts.stdin !== undefined) {
+    const piped = Readable.from([Buffer.from(opts.stdin)]);
+    Object.defineProperty(process, 'stdin', { configurable: true, get: () => piped });
+  }
   const out: string[] = [];
   const err: string[] = [];
   const log = console.log;
@@ -49,6 +56,7 @@ export async function runCliCode(args: string[]): Promise<CliOutcome> {
     console.log = log;
     console.error = error;
     process.exitCode = saved;
+    if (opts.stdin !== undefined && stdinWas) Object.defineProperty(process, 'stdin', stdinWas);
   }
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }

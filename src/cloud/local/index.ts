@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { EnvSecrets } from '../secrets';
 import * as path from 'path';
 import type { Cloud, Messaging, StateMachines } from '../ports';
 import { singleEndpointStore } from '../aws/dynamodb-store';
@@ -173,6 +174,8 @@ async function create(home: string, opts: LocalCloudOptions, entry: OpenEntry): 
       packages,
       schedules: new LocalSchedules(home),
       stateMachines: undefined as unknown as StateMachines,
+      // locally a secret is an environment variable of the process (nothing is written to the home)
+      secrets: new EnvSecrets(),
       now: () => new Date(engine.now()),
       drain: () => engine.drain(),
       messagingAt: (clock) => messaging.from_(undefined, clock),
