@@ -21,4 +21,6 @@ export interface RuntimeEnv {
   deliveryId?: string;
   /** writes one log line (stdout on Lambda; the function's log stream locally) */
   log(line: string): void;
+  /** join items keyed under `<workflow_id>/` (AWS: a role may touch only its own; src/cloud/join-scope.ts) */
+  scopeJoinKeys?: boolean;
 }

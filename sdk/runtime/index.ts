@@ -44,6 +44,7 @@ import { RunRoute, WorkflowPlacementDecision, routeForRun } from '../../src/mode
 import { TABLES } from '../../src/model/tables';
 import type { WorkflowConfig } from '../../src/model/workflow-config';
 import type { KeyValueStore } from '../../src/cloud/ports';
+import { joinKey } from '../../src/cloud/join-scope';
 
 export { RuntimeDag, RuntimeConfigError, slotKey } from './dag';
 export { NotJsonError } from './json';
@@ -164,8 +165,8 @@ export async function startRun(
 }
 
 /** The failure marker of a run, if any instance of it failed (read from the home region's join table). */
-export async function readRunFailure(tables: KeyValueStore, homeRegion: string, runId: string): Promise<RunFailure | undefined> {
-  const item = (await tables.get(homeRegion, SYNC, runStatusKey(runId))) as Record<string, unknown> | undefined;
+export async function readRunFailure(tables: KeyValueStore, homeRegion: string, runId: string, scope?: { workflowId: string }): Promise<RunFailure | undefined> {
+  const item = (await tables.get(homeRegion, SYNC, joinKey(scope !== undefined, scope?.workflowId ?? '', runStatusKey(runId)))) as Record<string, unknown> | undefined;
   if (!item || item.failed === undefined) return undefined;
   return decodeOrThrow(RunFailure, item.failed, `failure record of run ${runId}`);
 }
@@ -224,6 +225,11 @@ class Invocation {
     this.start = env.now();
     this.env = resilient(env);
     this.owner = env.deliveryId ?? `once-${newId()}`;
+  }
+
+  /** The stored key of a join-table item of this workflow (prefixed where the target scopes join keys). */
+  private syncKey(key: string): string {
+    return joinKey(this.env.scopeJoinKeys, this.dag.config.workflow_id, key);
   }
 
   private get runId(): string {
@@ -294,7 +300,7 @@ class Invocation {
   }
 
   private get execKey(): string {
-    return executionKey(this.inst.name, this.runId, this.inst.isJoin);
+    return this.syncKey(executionKey(this.inst.name, this.runId, this.inst.isJoin));
   }
 
   /** A call on this instance's execution record: in the region it runs in, or on its join table. */
@@ -547,7 +553,7 @@ class Invocation {
    */
   private async markFailed(error: string): Promise<void> {
     const value: RunFailure = { instance: this.inst.name, error, at: this.env.now().toISOString() };
-    await this.env.tables.setFieldOnce(this.dag.config.home_region.region, SYNC, runStatusKey(this.runId), 'failed', value);
+    await this.env.tables.setFieldOnce(this.dag.config.home_region.region, SYNC, this.syncKey(runStatusKey(this.runId)), 'failed', value);
   }
 
   private fallbackLogger(): (from: string, to: string) => void {
@@ -606,7 +612,7 @@ class Invocation {
     const key = slotKey(pred, site);
     const index = j.slotIndex.get(key);
     if (index === undefined) throw new Error(`join ${join} has no slot for ${key}`);
-    const itemKey = instanceRunKey(join, this.runId);
+    const itemKey = this.syncKey(instanceRunKey(join, this.runId));
     let value: SlotValue;
     let payloadBytes = 0;
     if (data) {
@@ -729,7 +735,7 @@ class Invocation {
   }
 
   private async readPredecessorData(): Promise<unknown[]> {
-    const key = instanceRunKey(this.inst.name, this.runId);
+    const key = this.syncKey(instanceRunKey(this.inst.name, this.runId));
     const item = ((await this.onJoinTable(this.inst.name, (r) => this.env.tables.get(r, SYNC, key))) ?? {}) as Record<string, unknown>;
     const out: unknown[] = [];
     let bytes = byteSize(JSON.stringify(item));

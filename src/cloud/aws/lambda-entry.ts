@@ -51,6 +51,8 @@ export function awsRuntimeEnv(region: string, accountId: string, endpoint?: stri
     now: () => new Date(),
     // stdout is the function's CloudWatch log stream, which the log syncer reads
     log: (line) => process.stdout.write(line.endsWith('\n') ? line : line + '\n'),
+    // the role may touch only its own workflow's join items (policies.ts runtimePolicy)
+    scopeJoinKeys: true,
   };
 }
 

@@ -11,12 +11,14 @@ import * as path from 'path';
 import { mapIterationDetail, type Cloud, type ExecutionEvent, type StateMachines } from '../ports';
 import { UserError } from '../../model/errors';
 import { SYSTEM_REGION } from '../../model/tables';
+import { PACKAGE_ROOT } from '../../paths';
+import { HistoryMeter, type HistoryFigures, type RawHistoryEvent } from './history';
 
 /** A local task: what a Lambda handler does, minus the Lambda. */
 export type LocalTask = (input: unknown) => Promise<unknown>;
 
 /** Where the ASL files live (the repository's state-machines/). */
-export const STATE_MACHINES_DIR = path.resolve(__dirname, '..', '..', '..', 'state-machines');
+export const STATE_MACHINES_DIR = path.join(PACKAGE_ROOT, 'state-machines');
 
 /** "CaribouCycle" → "caribou-cycle" (the file name of a state machine). */
 export function fileNameOf(stateMachine: string): string {
@@ -64,6 +66,8 @@ interface Execution {
   id: string;
   events: ExecutionEvent[];
   waiters: Array<() => void>;
+  /** the history events and payload sizes AWS would have recorded (src/cloud/local/history.ts) */
+  meter: HistoryMeter;
   done?: { status: 'SUCCEEDED' | 'FAILED'; output?: unknown; error?: string };
 }
 
@@ -74,6 +78,8 @@ export interface LocalStateMachinesOptions {
   dir?: string;
   /** wall-clock ms a retry waits (AWS waits IntervalSeconds; locally we do not need to) */
   retryDelayMs?: number;
+  /** definitions by name, instead of reading state-machines/ (e.g. one part of CaribouCycle run on its own) */
+  definitions?: Record<string, Record<string, unknown>>;
 }
 
 /** The StateMachines port over aws-local-stepfunctions. */
@@ -88,7 +94,9 @@ export class LocalStateMachines implements StateMachines {
     // loaded here, not at the top: the interpreter is an ES module bundle that costs ~100 ms to load
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { StateMachine } = require('aws-local-stepfunctions') as typeof import('aws-local-stepfunctions');
-    const definition = loadDefinition(stateMachine, this.opts.dir) as unknown as { States: Record<string, AnyState>; StartAt: string };
+    const given = this.opts.definitions?.[stateMachine];
+    // a copy: binding the Resources below rewrites the definition
+    const definition = (given ? structuredClone(given) : loadDefinition(stateMachine, this.opts.dir)) as unknown as { States: Record<string, AnyState>; StartAt: string };
     const taskResourceLocalHandlers: Record<string, (input: never) => Promise<never>> = {};
     const retryIntervalOverrides: Record<string, number> = {};
     for (const [stateName, s] of allStates(definition)) {
@@ -113,7 +121,7 @@ export class LocalStateMachines implements StateMachines {
     }
     const machine = new StateMachine(definition as never);
     const id = `arn:local:states:${stateMachine}:${name ?? `exec-${Date.now()}-${++this.counter}`}`;
-    const exec: Execution = { id, events: [], waiters: [] };
+    const exec: Execution = { id, events: [], waiters: [], meter: new HistoryMeter() };
     this.executions.set(id, exec);
     const push = (e: ExecutionEvent) => {
       exec.events.push(e);
@@ -124,6 +132,7 @@ export class LocalStateMachines implements StateMachines {
     const streamed = (async () => {
       try {
         for await (const ev of run.eventLogs) {
+          exec.meter.add(ev as unknown as RawHistoryEvent);
           const out = translate(ev as unknown as RawEvent);
           if (out) push(out);
         }
@@ -143,6 +152,18 @@ export class LocalStateMachines implements StateMachines {
       }
     });
     return id;
+  }
+
+  /** The history events and largest payload AWS would have recorded for an execution (so far). */
+  history(executionId: string): HistoryFigures {
+    const exec = this.executions.get(executionId);
+    if (!exec) throw new UserError(`no local execution ${executionId}`);
+    return exec.meter.figures();
+  }
+
+  /** Every execution's figures, by execution id. */
+  histories(): Map<string, HistoryFigures> {
+    return new Map([...this.executions].map(([id, e]) => [id, e.meter.figures()]));
   }
 
   /** Replays the execution's events so far, then streams the rest until it ends. */
