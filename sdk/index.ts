@@ -1,7 +1,7 @@
 /**
  * The authoring API of Caribou for TypeScript: what a workflow's source imports.
  *
- *   const wf = workflow({ name: 'small_sync_example', version: '0.0.1' });
+ *   const wf = workflow();   // name and version from .caribou/config.yml (or workflow({ name, version }))
  *   export const start = wf.fn<Input>({ name: 'initial_function', entryPoint: true }, async (input, ctx) => {
  *     ctx.invoke(sync, { n: 1 });
  *   });
@@ -82,8 +82,34 @@ export interface RegisteredFunction {
 /** A workflow: a name, a version and its registered functions. */
 export class Workflow {
   readonly functions = new Map<string, RegisteredFunction>();
+  private _name: string | undefined;
+  private _version: string | undefined;
 
-  constructor(readonly name: string, readonly version: string) {}
+  /** Without a name and version the workflow takes them from its manifest when deployed (bindManifest). */
+  constructor(name?: string, version?: string) {
+    this._name = name;
+    this._version = version;
+  }
+
+  /** The workflow's name (from `workflow({ name })` or, for `workflow()`, from .caribou/config.yml). */
+  get name(): string {
+    return this._name ?? '(named by .caribou/config.yml)';
+  }
+
+  get version(): string {
+    return this._version ?? '(versioned by .caribou/config.yml)';
+  }
+
+  /**
+   * Internal (the runtime calls it with the deployed config): names a workflow created with
+   * `workflow()`. A workflow that names itself keeps its name; the runtime reports a mismatch.
+   */
+  bindManifest(name: string, version: string): void {
+    if (this._name === undefined && this._version === undefined) {
+      this._name = name;
+      this._version = version;
+    }
+  }
 
   /** The workflow id `<name>-<version>`. */
   get id(): string {
@@ -107,7 +133,11 @@ export class Workflow {
   }
 }
 
-/** Creates a workflow object; the module must `export default` it. */
-export function workflow(opts: { name: string; version: string }): Workflow {
-  return new Workflow(opts.name, opts.version);
+/**
+ * Creates a workflow object; the module must `export default` it. Without arguments its name and
+ * version are those of .caribou/config.yml, so they live in one place; `{ name, version }`
+ * literals, if given, must match the manifest.
+ */
+export function workflow(opts?: { name: string; version: string }): Workflow {
+  return new Workflow(opts?.name, opts?.version);
 }

@@ -43,6 +43,7 @@ export class RuntimeDag {
   constructor(readonly workflow: Workflow, readonly config: WorkflowConfig) {
     const problems: string[] = [];
     const fnConfigs = new Map(config.functions.map((f) => [f.name, f]));
+    workflow.bindManifest(config.workflow_name, config.workflow_version);
     if (workflow.id !== config.workflow_id) problems.push(`the code defines workflow ${workflow.id} but the config is for ${config.workflow_id}`);
     for (const ic of config.instances) {
       const fn = workflow.functions.get(ic.function_name);

@@ -6,8 +6,18 @@ import { UserError } from '../model/errors';
 import type { WorkflowConfig } from '../model/workflow-config';
 import { caribouSitesPlugin } from './instrument';
 
-/** The repository root (where sdk/ lives), for the generated entry module's imports. */
+/**
+ * Where the compiled-or-source tree holding sdk/ and src/ is: the repository in a checkout (.ts,
+ * run by tsx), dist/ in an installed package (.js). Both have the same layout below it, so the
+ * entry module imports without extensions and esbuild picks whichever file exists.
+ */
 const ROOT = path.resolve(__dirname, '../..');
+/**
+ * In a checkout `caribou-ts/sdk` (a workflow that links the repository as its caribou-ts) must
+ * resolve to the SDK's source, as dist/ may be absent or stale: package.json's exports name it
+ * under the `caribou-source` condition, which only a CLI running from source asks for.
+ */
+const CONDITIONS = __filename.endsWith('.ts') ? ['caribou-source'] : [];
 
 /** The Lambda handler inside every bundle. */
 export const BUNDLE_HANDLER = 'index.handler';
@@ -30,15 +40,15 @@ export interface Bundle {
  */
 function entrySource(sourceFile: string, config: WorkflowConfig): string {
   const rel = (p: string) => JSON.stringify(p.split(path.sep).join('/'));
-  const lambda = path.join(ROOT, 'src', 'cloud', 'aws', 'lambda-entry.ts');
+  const lambda = path.join(ROOT, 'src', 'cloud', 'aws', 'lambda-entry');
   const lines = [
     `import wf from ${rel(sourceFile)};`,
-    `import { createRuntime } from ${rel(path.join(ROOT, 'sdk', 'runtime', 'index.ts'))};`,
+    `import { createRuntime } from ${rel(path.join(ROOT, 'sdk', 'runtime', 'index'))};`,
     `export const config = ${JSON.stringify(config)};`,
     `export const workflow = wf;`,
     `export const runtime = createRuntime(wf, config);`,
   ];
-  if (fs.existsSync(lambda)) {
+  if (fs.existsSync(`${lambda}.ts`) || fs.existsSync(`${lambda}.js`)) {
     lines.push(`import { lambdaHandler } from ${rel(lambda)};`);
     lines.push(`export const handler = lambdaHandler(runtime);`);
   }
@@ -61,6 +71,7 @@ export async function bundleWorkflow(project: { sourceFile: string; config: Work
       format: 'cjs',
       write: false,
       external: ['@aws-sdk/*'],
+      conditions: CONDITIONS,
       plugins: [caribouSitesPlugin({ files: [project.sourceFile] })],
       logLevel: 'silent',
       legalComments: 'none',

@@ -102,7 +102,7 @@ export async function runMany(
   cloud: Cloud,
   workflowId: string,
   payloads: unknown[],
-  opts: RunOptions & { spacingS?: number } = {},
+  opts: RunOptions & { spacingS?: number; homeOnly?: (i: number) => boolean } = {},
 ): Promise<RunResult[]> {
   const { config, wpd } = await loadDeployed(cloud, workflowId);
   const base = (opts.at ?? cloud.now()).getTime();
@@ -116,7 +116,9 @@ export async function runMany(
       cloud.engine.watch(runId);
     }
     try {
-      const s = await startRun(clientEnv(cloud, () => at), wpd, config, payloads[i], { runId });
+      // homeOnly: run i ignores the plan (the home counterfactual of an A/B comparison)
+      const w = opts.homeOnly?.(i) ? { ...wpd, current_deployment: null } : wpd;
+      const s = await startRun(clientEnv(cloud, () => at), w, config, payloads[i], { runId });
       started.push({ runId: s.runId, timeKey: String(s.route.time_key) });
     } catch (err) {
       if ((err as Error)?.name === 'NotJsonError') throw new UserError((err as Error).message);

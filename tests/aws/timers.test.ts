@@ -158,7 +158,7 @@ describe('aws: the CLI with --target aws (moto)', function () {
     assert.match(await caribou('setup_tables'), /^us-west-2 available_regions_table$/m);
     const id = await caribou('deploy', '-p', 'examples/small_sync_example');
     assert.equal(id, 'small_sync_example-0.0.1');
-    assert.equal(await caribou('list'), id);
+    assert.match(await caribou('list'), new RegExp(`^${id}  us-east-1  \\(home deployment\\)$`));
     assert.match(await caribou('run', id, '-a', '{"message":"hi"}'), /^run [0-9a-f]{32}: started/);
     await caribou('remove', id);
     assert.match(await caribou('list'), /no workflows are deployed/);

@@ -30,7 +30,8 @@ export async function loadBundledWorkflow(project: WorkflowProject): Promise<Wor
   const out = path.join(dir, 'bundle.js');
   let mod: { default?: Workflow };
   try {
-    await esbuild.build({ entryPoints: [project.sourceFile], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: out, plugins: [caribouSitesPlugin()], logLevel: 'silent' });
+    await esbuild.build({ entryPoints: [project.sourceFile], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: out, plugins: [caribouSitesPlugin()], logLevel: 'silent', conditions: ['caribou-source'] });
+    // caribou-source: `caribou-ts/sdk` is this checkout's source, as in src/deploy/bundle.ts
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     mod = require(out) as { default?: Workflow };
   } finally {

@@ -32,7 +32,7 @@ describe('caribou new_workflow', function () {
     await fs.mkdir(path.join(parent, 'node_modules'));
     await fs.symlink(ROOT, path.join(parent, 'node_modules', 'caribou-ts'), 'dir');
     const dir = await scaffoldWorkflow('hello_flow', parent);
-    assert.deepEqual((await fs.readdir(dir)).sort(), ['.caribou', 'README.md', 'app.ts', 'tsconfig.json']);
+    assert.deepEqual((await fs.readdir(dir)).sort(), ['.caribou', '.gitignore', 'README.md', 'app.ts', 'tsconfig.json']);
     assert.match(await fs.readFile(path.join(dir, 'app.ts'), 'utf8'), /from 'caribou-ts\/sdk'/);
     assert.deepEqual(typeErrors(path.join(dir, 'app.ts')), []);
     const project = await loadWorkflowProject(dir);

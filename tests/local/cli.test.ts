@@ -36,7 +36,7 @@ describe('caribou deploy / run / list / remove, each in its own process', () => 
     }
 
     const l = caribou(tmp.dir, ['list', '--json']);
-    assert.deepEqual(JSON.parse(l.out), ['small_sync_example-0.0.1']);
+    assert.deepEqual(JSON.parse(l.out), [{ workflow_id: 'small_sync_example-0.0.1', home_region: 'us-east-1', route: 'home', regions: ['us-east-1'] }]);
     const bad = caribou(tmp.dir, ['run', 'small_sync_example-0.0.1', '-a', '{oops']);
     assert.equal(bad.code, 1);
     assert.match(bad.err, /^error: the run argument is not valid JSON/);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { targetOf, withCloud } from '../../cloud/open';
 import { deployWorkflow } from '../../deploy/deployer';
 import { loadWorkflowProject } from '../../deploy/project';
+import { assertTypeChecks } from '../../deploy/typecheck';
 
 /** Registers `caribou deploy`: bundles the workflow and deploys it to its home region; prints the workflow id. */
 export function register(program: Command): void {
@@ -12,6 +13,7 @@ export function register(program: Command): void {
     .option('--allow-service-wide-grants', 'let iam_policy.json grant a whole service or every resource of one (printed as warnings; the workflow boundary still caps it)')
     .action(async (opts: { workflowDir: string; allowServiceWideGrants?: boolean }, cmd: Command) => {
       const project = await loadWorkflowProject(opts.workflowDir);
+      assertTypeChecks(project.sourceFile);
       const id = await withCloud({ target: targetOf(cmd.optsWithGlobals().target) }, (cloud) =>
         deployWorkflow(cloud, project, { allowServiceWideGrants: opts.allowServiceWideGrants, warn: (m) => console.error(m) }),
       );

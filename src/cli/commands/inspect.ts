@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadWorkflowProject, WorkflowProject } from '../../deploy/project';
 import { describePolicyPlan, policyPlan } from '../../deploy/policy-plan';
+import { assertTypeChecks } from '../../deploy/typecheck';
 
 /** Registers `caribou inspect`: the DAG read from the source, in words or as the workflow config JSON. */
 export function register(program: Command): void {
@@ -13,6 +14,7 @@ export function register(program: Command): void {
     .option('--account <id>', 'with --policy: the AWS account to write into the ARNs (default CARIBOU_AWS_ACCOUNT_ID, else <ACCOUNT_ID>)')
     .action(async (opts: { workflowDir: string; json?: boolean; policy?: boolean; account?: string }) => {
       const project = await loadWorkflowProject(opts.workflowDir);
+      assertTypeChecks(project.sourceFile, 'fix them before deploying');
       if (opts.policy) {
         const plan = policyPlan(project, opts.account ?? (process.env.CARIBOU_AWS_ACCOUNT_ID || undefined));
         console.log(opts.json ? JSON.stringify(plan, null, 2) : describePolicyPlan(plan));

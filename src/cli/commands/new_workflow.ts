@@ -3,6 +3,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { UserError } from '../../model/errors';
 import { WorkflowName } from '../../model/primitives';
+import { PACKAGE_ROOT } from '../../paths';
 
 /** The scaffold's files: template file (under src/deploy/template) → file written in the new workflow. */
 const FILES: Array<[string, string]> = [
@@ -10,10 +11,10 @@ const FILES: Array<[string, string]> = [
   ['README.md.template', 'README.md'],
   [path.join('.caribou', 'config.yml.template'), path.join('.caribou', 'config.yml')],
   [path.join('.caribou', 'iam_policy.json.template'), path.join('.caribou', 'iam_policy.json')],
+  // not named .gitignore: npm leaves such files out of the package
+  ['gitignore.template', '.gitignore'],
 ];
-const TEMPLATE_DIR = path.resolve(__dirname, '..', '..', 'deploy', 'template');
-/** This package's root: a workflow created inside it imports the SDK by relative path. */
-const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
+const TEMPLATE_DIR = path.join(PACKAGE_ROOT, 'src', 'deploy', 'template');
 /** How a workflow outside this repository imports the SDK (after installing this package). */
 export const PACKAGE_SDK_IMPORT = 'caribou-ts/sdk';
 
@@ -27,7 +28,13 @@ export function register(program: Command): void {
     .action(async (name: string, opts: { directory: string }) => {
       const dir = await scaffoldWorkflow(name, opts.directory);
       console.log(`created workflow ${name} in ${dir}`);
-      console.log(`next: npx caribou inspect --workflow-dir ${path.relative(process.cwd(), dir) || '.'}`);
+      // each line runs as printed (tests/examples/new_workflow-printed.test.ts runs them)
+      const rel = path.relative(process.cwd(), dir) || '.';
+      const shown = /^[\w@%+=:,./-]+$/.test(rel) ? rel : `'${rel.replace(/'/g, `'\\''`)}'`;
+      console.log('next:');
+      console.log(`  npx caribou inspect --workflow-dir ${shown}`);
+      console.log(`  npx caribou deploy --workflow-dir ${shown}`);
+      console.log(`  npx caribou run ${name}-0.0.1 --wait`);
     });
 }
 
@@ -43,7 +50,12 @@ export async function scaffoldWorkflow(name: string, parent: string): Promise<st
   if (sdkImport === PACKAGE_SDK_IMPORT) files.push(['tsconfig.json.template', 'tsconfig.json']);
   for (const [from, to] of files) {
     const text = await fs.readFile(path.join(TEMPLATE_DIR, from), 'utf8');
-    const out = text.replace(/\{\{workflow_name\}\}/g, name).replace(/\{\{sdk_import\}\}/g, sdkImport);
+    const out = text
+      .replace(/\{\{workflow_name\}\}/g, name)
+      .replace(/\{\{sdk_import\}\}/g, sdkImport)
+      // relative to the manifest, so editors find the schema wherever the package is installed
+      .replace(/\{\{schema_path\}\}/g, docPath(dir, 'manifest.schema.json'))
+      .replace(/\{\{docs_path\}\}/g, docPath(dir, 'manifest.md'));
     await fs.mkdir(path.dirname(path.join(dir, to)), { recursive: true });
     await fs.writeFile(path.join(dir, to), out);
   }
@@ -57,4 +69,9 @@ export function sdkImportFor(dir: string): string {
   if (!inside) return PACKAGE_SDK_IMPORT;
   const toSdk = path.relative(dir, path.join(PACKAGE_ROOT, 'sdk')).split(path.sep).join('/');
   return toSdk.startsWith('.') ? toSdk : `./${toSdk}`;
+}
+
+/** A file of this package's docs/, relative to the new workflow's .caribou/ folder. */
+function docPath(dir: string, file: string): string {
+  return path.relative(path.join(dir, '.caribou'), path.join(PACKAGE_ROOT, 'docs', file)).split(path.sep).join('/');
 }

@@ -10,6 +10,7 @@ import type { LocalFunctions } from './functions';
 import type { LocalLogs } from './logs';
 import type { DeliverySink, LocalMessaging } from './messaging';
 import type { LocalPackageStore } from './packages';
+import { PACKAGE_ROOT } from '../../paths';
 
 /** Testing knobs of the local cloud (from CARIBOU_LOCAL_* unless given). */
 export interface LocalKnobs {
@@ -344,4 +345,4 @@ function runIdOf(message: string): string | undefined {
 }
 
 /** The folder whose node_modules a bundle's external packages resolve from: this project. */
-export const PROJECT_ROOT = path.resolve(__dirname, '../../..');
+export const PROJECT_ROOT = PACKAGE_ROOT;

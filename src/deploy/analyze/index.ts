@@ -28,10 +28,17 @@ export interface SourceAnalysis {
 }
 
 /** Analyses a workflow source text; problems are returned as diagnostics, never thrown. */
-export function analyzeSource(fileName: string, text: string): SourceAnalysis {
+export function analyzeSource(fileName: string, text: string, manifest?: Pick<Manifest, 'workflow_name' | 'workflow_version'>): SourceAnalysis {
   const scan = scanSource(parseSource(fileName, text));
   if (!scan.workflow) return { scan, instances: [], unreachable: [], diagnostics: scan.diagnostics };
-  const dag = buildDag(fileName, scan.workflow.name, scan.workflow.version, scan.functions);
+  // `workflow()` takes its name and version from the manifest
+  const name = scan.workflow.name ?? manifest?.workflow_name;
+  const version = scan.workflow.version ?? manifest?.workflow_version;
+  if (name === undefined || version === undefined) {
+    const message = 'workflow() without a name and version needs the manifest (.caribou/config.yml) to name it';
+    return { scan, instances: [], unreachable: [], diagnostics: [...scan.diagnostics, { file: fileName, line: scan.workflow.line, column: 1, message }] };
+  }
+  const dag = buildDag(fileName, name, version, scan.functions);
   return { scan, instances: dag.instances, unreachable: dag.unreachable, diagnostics: [...scan.diagnostics, ...dag.diagnostics] };
 }
 
@@ -46,10 +53,10 @@ export interface BuildOptions {
  * AnalysisError listing every problem (file:line: sentence) when the source is not a valid workflow.
  */
 export function buildWorkflowConfig(manifest: Manifest, fileName: string, text: string, opts: BuildOptions = {}): { config: WorkflowConfig; unreachable: string[] } {
-  const a = analyzeSource(fileName, text);
+  const a = analyzeSource(fileName, text, manifest);
   const diagnostics = [...a.diagnostics];
   const wf = a.scan.workflow;
-  if (wf && (wf.name !== manifest.workflow_name || wf.version !== manifest.workflow_version)) {
+  if (wf && wf.name !== null && (wf.name !== manifest.workflow_name || wf.version !== manifest.workflow_version)) {
     diagnostics.push({
       file: fileName,
       line: wf.line,
