@@ -13,15 +13,17 @@ export function register(program: Command): void {
     .option('-a, --argument <json>', 'the entry function\'s payload, as JSON (default null); @file reads it from a file, - from stdin (for payloads over the ~128 KiB a command-line argument can hold)')
     .option('--at <iso-time>', 'start the run at this UTC time of the virtual clock (local cloud), e.g. 2026-11-22T14:00:00Z')
     .option('--wait', 'wait for the run to finish and print its instances')
-    .option('--json', 'print {"run_id","status","instances":[{"instance","region","start","end"}]}')
+    .option('--json', 'print {"run_id","status","instances":[{"instance","region","start","end","outcome","attempts","error"?,"result"?}],"errors"?,"faults_injected"?}; status succeeded, failed (exit 1) or incomplete (exit 2)')
     .action(async (workflowId: string, opts: { argument?: string; at?: string; wait?: boolean; json?: boolean }, cmd: Command) => {
       const payload = parseRunArgument(await readRunArgument(opts.argument));
       const at = opts.at === undefined ? undefined : parseAt(opts.at);
       const target = targetOf(cmd.optsWithGlobals().target);
       const r = await withCloud({ target }, (cloud) => runWorkflow(cloud, workflowId, payload, { at, wait: opts.wait }));
-      if (opts.json) console.log(JSON.stringify({ run_id: r.run_id, status: r.status, instances: r.instances.map(({ instance, region, start, end }) => ({ instance, region, start, end })) }));
+      if (opts.json) console.log(JSON.stringify(jsonOf(r)));
       else console.log(describe(r, !!opts.wait));
+      // failed: a function of the workflow failed (the user's code); incomplete: the cloud could not finish the run
       if (r.status === 'failed') process.exitCode = 1;
+      if (r.status === 'incomplete') process.exitCode = 2;
     });
 }
 
@@ -53,10 +55,32 @@ function parseAt(text: string): Date {
   return new Date(text);
 }
 
+/** What `run --json` prints: the run, each instance's outcome, and why it failed or is incomplete. */
+function jsonOf(r: RunResult): Record<string, unknown> {
+  return {
+    run_id: r.run_id,
+    status: r.status,
+    instances: r.instances.map(({ instance, region, start, end, outcome, attempts, error, result }) => ({
+      instance,
+      region,
+      start,
+      end,
+      ...(outcome !== undefined ? { outcome } : {}),
+      ...(attempts !== undefined ? { attempts } : {}),
+      ...(error !== undefined ? { error } : {}),
+      ...(result !== undefined ? { result } : {}),
+    })),
+    ...(r.errors?.length ? { errors: r.errors } : {}),
+    ...(r.time_key ? { time_key: r.time_key } : {}),
+    ...(r.faults_injected !== undefined ? { faults_injected: r.faults_injected } : {}),
+  };
+}
+
 function describe(r: RunResult, detail: boolean): string {
   const lines = [`run ${r.run_id}: ${r.status}${r.time_key ? ` (route: ${r.time_key === 'home' ? 'home deployment' : `plan of hour ${r.time_key}`})` : ''}`];
   if (detail)
-    for (const i of r.instances) lines.push(`  ${i.instance}  ${i.region}  ${i.start} → ${i.end ?? '(did not finish)'}`);
+    for (const i of r.instances) lines.push(`  ${i.instance}  ${i.region}  ${i.start} → ${i.end ?? '(did not finish)'}${i.outcome && i.outcome !== 'executed' ? `  ${i.outcome}` : ''}${(i.attempts ?? 1) > 1 ? `  (${i.attempts} attempts)` : ''}`);
   for (const e of r.errors ?? []) lines.push(`  error: ${e}`);
+  if (r.faults_injected !== undefined) lines.push(`  faults injected: ${r.faults_injected}`);
   return lines.join('\n');
 }

@@ -84,7 +84,9 @@ export function knobsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalKnobs {
   const seed = env.CARIBOU_LOCAL_SEED ? seedOf(env.CARIBOU_LOCAL_SEED) : 1;
   const concurrency = env.CARIBOU_LOCAL_CONCURRENCY === undefined || env.CARIBOU_LOCAL_CONCURRENCY === '' ? DEFAULT_CONCURRENCY : Number(env.CARIBOU_LOCAL_CONCURRENCY);
   if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new UserError(`CARIBOU_LOCAL_CONCURRENCY must be a whole number ≥ 1, got "${env.CARIBOU_LOCAL_CONCURRENCY}"`);
-  return { duplicates: dup, reorder, outage, seed, concurrency };
+  const faults = env.CARIBOU_LOCAL_FAULTS === undefined || env.CARIBOU_LOCAL_FAULTS === '' ? 0 : Number(env.CARIBOU_LOCAL_FAULTS);
+  if (!(faults >= 0 && faults <= 1)) throw new UserError(`CARIBOU_LOCAL_FAULTS must be a probability from 0 to 1, got "${env.CARIBOU_LOCAL_FAULTS}"`);
+  return { duplicates: dup, reorder, outage, seed, concurrency, faults };
 }
 
 /** One-way latency from the bundled data; a client (no sender region) sits next to the target region. */

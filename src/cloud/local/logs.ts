@@ -4,12 +4,14 @@ import type { LogLine, Logs } from '../ports';
 
 /**
  * Log streams per function per region (CloudWatch Logs locally), persisted as JSON lines
- * under `logs/<region>/<function>.jsonl`. Lines are buffered in memory and appended to the
- * files when the engine has drained (thousands of runs would otherwise mean thousands of
- * small writes); reads see both.
+ * under `logs/<region>/<function>.jsonl`. Each line is appended to its file as it is written
+ * (appendFileSync), so a process killed mid-run leaves every line logged before it died.
  */
 export class LocalLogs implements Logs {
-  private readonly pending = new Map<string, LogLine[]>();
+  /** folders known to exist */
+  private readonly made = new Set<string>();
+  /** files this process has appended to (only an earlier, killed writer can have left a partial line) */
+  private readonly opened = new Set<string>();
   /** the latest time any line was written at (ms); functions run past the engine's clock */
   latest = 0;
 
@@ -21,26 +23,25 @@ export class LocalLogs implements Logs {
 
   /** Appends one line to a function's stream at virtual time `time` (ms). */
   append(region: string, fn: string, time: number, line: string): void {
-    const id = `${region}\n${fn}`;
-    let buf = this.pending.get(id);
-    if (!buf) this.pending.set(id, (buf = []));
-    buf.push({ time, line });
+    const file = this.file(region, fn);
+    const dir = path.dirname(file);
+    if (!this.made.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      this.made.add(dir);
+    }
+    // a writer killed mid-line left the file without its last newline: end that line first,
+    // so the corrupt part stays on a line of its own and does not swallow the next record
+    let head = '';
+    if (!this.opened.has(file)) {
+      if (endsMidLine(file)) head = '\n';
+      this.opened.add(file);
+    }
+    fs.appendFileSync(file, head + JSON.stringify({ time, line }) + '\n');
     if (time > this.latest) this.latest = time;
   }
 
-  /** Writes buffered lines to their files. */
-  flush(): void {
-    for (const [id, lines] of this.pending) {
-      if (lines.length === 0) continue;
-      const [region, fn] = id.split('\n');
-      const file = this.file(region, fn);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      // a writer killed mid-line left the file without its last newline: end that line first,
-      // so the corrupt part stays on a line of its own and does not swallow the next record
-      fs.appendFileSync(file, (endsMidLine(file) ? '\n' : '') + lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-    }
-    this.pending.clear();
-  }
+  /** Lines are written as they come; kept for callers that flushed the earlier buffer. */
+  flush(): void {}
 
   async read(region: string, functionName: string, start: number, end: number): Promise<LogLine[]> {
     const out: LogLine[] = [];
@@ -67,14 +68,12 @@ export class LocalLogs implements Logs {
       prevTime = l.time;
       if (l.time >= start && l.time < end) out.push(l);
     });
-    for (const l of this.pending.get(`${region}\n${functionName}`) ?? []) if (l.time >= start && l.time < end) out.push({ ...l });
     // stable sort: lines of one invocation keep their written order at equal times
     return out.sort((a, b) => a.time - b.time);
   }
 
   /** Deletes a function's stream (used when a workflow is removed). */
   removeStream(region: string, fn: string): void {
-    this.pending.delete(`${region}\n${fn}`);
     fs.rmSync(this.file(region, fn), { force: true });
   }
 }
