@@ -15,6 +15,8 @@ export interface RuntimeInstance {
   /** joins only: slot key → slot index */
   slotIndex: Map<string, number>;
   memoryMb: number;
+  /** seconds the function may run (Lambda's timeout) */
+  timeoutS: number;
 }
 
 /** The config and the code disagree, or the config is inconsistent: deploying it would hang or misroute runs. */
@@ -78,6 +80,7 @@ export class RuntimeDag {
         slots,
         slotIndex,
         memoryMb: fc?.memory ?? fn.options.memory ?? 128,
+        timeoutS: fc?.timeout ?? fn.options.timeout ?? 60,
       });
     }
     // every call site's successor exists; every call site into a join has a slot and vice versa

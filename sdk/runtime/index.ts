@@ -2,19 +2,28 @@
  * The SDK runtime: what wraps every user function, on Lambda and on the local cloud.
  *
  * One invocation = one message (an Envelope, src/model/envelope.ts). The runtime decodes it,
- * claims the execution (so a duplicate delivery does nothing), runs the user function,
- * and only once the function has returned does it act on its call sites: publish to
- * ordinary successors, write join slots, and resolve every skipped or never-reached call
- * site as a skip, so that no join downstream ever waits for a call that will not come.
- * See docs/architecture.md "Runtime" for the protocol and its guarantees.
+ * takes a lease on the instance's execution (so a duplicate delivery does nothing while the
+ * first runs), runs the user function, checkpoints what it asked for, and only then acts on
+ * its call sites: publish to ordinary successors, write join slots, and resolve every skipped
+ * or never-reached call site as a skip, so that no join downstream ever waits for a call that
+ * will not come; a `done` marker ends it. A delivery that crashed or whose store calls failed
+ * throws, so the platform retries it: the retry resumes from the checkpoint (Unum, NSDI'23)
+ * and re-sends its effects, which the receivers deduplicate. User code thus runs at least
+ * once; its effects happen exactly once (sdk/README.md). See docs/architecture.md "Runtime".
  */
 import type { Context, InvokeOptions, JoinContext, Workflow, FunctionHandler, JoinHandler } from '../index';
 import type { RuntimeEnv } from './env';
 import { RuntimeDag, RuntimeInstance, slotKey } from './dag';
 import { toJson } from './json';
-import { Outgoing, RunFields, Sent, homeOverrides, newId, send, spillKey } from './send';
+import { Outgoing, RunFields, Sent, homeOverrides, isRegionUnreachable, newId, send, spillKey } from './send';
+import { isTransient, resilient } from './retry';
+import { createHash } from 'crypto';
+import * as t from 'io-ts';
 import {
-  ClaimValue,
+  Checkpoint,
+  CheckpointAction,
+  DoneValue,
+  LeaseValue,
   ENVELOPE_VERSION,
   Envelope,
   EnvelopeError,
@@ -24,6 +33,7 @@ import {
   SlotValue,
   byteSize,
   decodeEnvelope,
+  executionKey,
   instanceRunKey,
   runStatusKey,
   slotField,
@@ -34,10 +44,12 @@ import { RunRoute, WorkflowPlacementDecision, routeForRun } from '../../src/mode
 import { TABLES } from '../../src/model/tables';
 import type { WorkflowConfig } from '../../src/model/workflow-config';
 import type { KeyValueStore } from '../../src/cloud/ports';
+import { joinKey } from '../../src/cloud/join-scope';
 
 export { RuntimeDag, RuntimeConfigError, slotKey } from './dag';
 export { NotJsonError } from './json';
 export { EnvelopeError } from '../../src/model/envelope';
+export { TransientError, isTransient } from './retry';
 export type { RuntimeEnv } from './env';
 
 /** Caribou's MAXIMUM_HOPS_FROM_CLIENT_REQUEST: a chain may be at most this many functions long. */
@@ -54,10 +66,15 @@ const SLOT_OVERHEAD = 100;
  * - executed: the user function ran and returned; its call sites were acted on
  * - failed: the user function threw (USER_CODE_FAILURE) or a call could not be delivered
  *   (USER_CODE_FAILURE with origin runtime); the run is marked failed
- * - duplicate: another delivery of the same message already claimed this instance; nothing done
+ *   (a timeout is a failure with an error starting "timeout:")
+ * - duplicate: this instance's execution is already done; nothing done
+ * - busy: another delivery holds a live lease on this instance; nothing done (if that one
+ *   dies, its own retry, or any delivery after the lease expired, takes over)
  * - hop-limit: the run exceeded HOP_LIMIT; the function did not run; the run is marked failed
+ * Errors that a later delivery may get past (store or messaging calls failing after the
+ * in-process retries, a simulated crash) are thrown, for the platform to retry the delivery.
  */
-export type Outcome = 'executed' | 'failed' | 'duplicate' | 'hop-limit';
+export type Outcome = 'executed' | 'failed' | 'duplicate' | 'busy' | 'hop-limit';
 
 /** The result of `handle`: enough for the local cloud to build a run's status and timeline. */
 export interface HandleResult {
@@ -73,6 +90,10 @@ export interface HandleResult {
   end: string;
   /** messages published (ordinary successors and join triggers) */
   sent: Sent[];
+  /** true when this delivery replayed an earlier delivery's checkpoint instead of running the function */
+  replayed?: boolean;
+  /** what a function without call sites (a final instance) returned, when it is JSON */
+  result?: unknown;
 }
 
 /** The runtime of one workflow: handles each message sent to any of its functions. */
@@ -125,7 +146,7 @@ export async function startRun(
   const run: RunFields = { v: ENVELOPE_VERSION, workflow_id: config.workflow_id, run_id: runId, route, home: homeOverrides(wpd.home_deployment, route.placements) };
   const homeRegion = (wpd.home_deployment[entry] ?? route.placements[entry])?.region;
   if (!homeRegion) throw new Error(`the placement decision has no placement for the entry instance ${entry}`);
-  const sent = await send(env, run, 0, entry, { kind: 'inline', value: payload === undefined ? null : payload, json }, homeRegion, (from, to) =>
+  const sent = await send(resilient(env), run, 0, entry, { kind: 'inline', value: payload === undefined ? null : payload, json }, homeRegion, (from, to) =>
     env.log(
       formatLogLine({
         v: LOG_VERSION,
@@ -144,8 +165,8 @@ export async function startRun(
 }
 
 /** The failure marker of a run, if any instance of it failed (read from the home region's join table). */
-export async function readRunFailure(tables: KeyValueStore, homeRegion: string, runId: string): Promise<RunFailure | undefined> {
-  const item = (await tables.get(homeRegion, SYNC, runStatusKey(runId))) as Record<string, unknown> | undefined;
+export async function readRunFailure(tables: KeyValueStore, homeRegion: string, runId: string, scope?: { workflowId: string }): Promise<RunFailure | undefined> {
+  const item = (await tables.get(homeRegion, SYNC, joinKey(scope !== undefined, scope?.workflowId ?? '', runStatusKey(runId)))) as Record<string, unknown> | undefined;
   if (!item || item.failed === undefined) return undefined;
   return decodeOrThrow(RunFailure, item.failed, `failure record of run ${runId}`);
 }
@@ -158,7 +179,27 @@ type EventBody = LogEvent extends infer E ? (E extends unknown ? Omit<E, Common>
 /** What the user code asked for at one call site. */
 type Intent = { kind: 'invoke'; value: unknown; json: string; at: number } | { kind: 'skip'; at: number };
 
+/** A taint that every delivery of a run derives alike (the trigger of a join, which any of its writers may send). */
+function derivedTaint(runId: string, what: string): string {
+  return createHash('sha256').update(`${runId}/${what}`).digest('hex').slice(0, 32);
+}
+
+/** Room for a checkpoint in its item; larger action lists go to package storage. */
+const CHECKPOINT_ITEM_BUDGET = 300_000;
+
+/** Beyond its timeout a lease stays valid this long, for the clock skew between regions. */
+const LEASE_MARGIN_MS = 30_000;
+
+/** The user function ran longer than its timeout. */
+class TimeoutError extends Error {
+  constructor(fn: string, timeoutS: number) {
+    super(`timeout: ${fn} ran longer than its timeout of ${timeoutS} s and was stopped`);
+    this.name = 'TimeoutError';
+  }
+}
+
 function errorText(err: unknown): string {
+  if (err instanceof Error && err.name === 'TimeoutError') return err.message;
   if (err instanceof Error) return `${err.name}: ${err.message}`;
   try {
     return `thrown value ${JSON.stringify(err)}`;
@@ -170,13 +211,25 @@ function errorText(err: unknown): string {
 /** One handled message. */
 class Invocation {
   private readonly start: Date;
+  private readonly env: RuntimeEnv;
   private envelope!: Envelope;
   private inst!: RuntimeInstance;
   private hops = 0;
   private readonly sent: Sent[] = [];
+  /** who this delivery is for leases: the platform's delivery id (the same on its retries), else one of its own */
+  private readonly owner: string;
+  /** a store or messaging error met inside the user function (predecessorData): the delivery is retried, not failed */
+  private infraError: unknown;
 
-  constructor(private readonly env: RuntimeEnv, private readonly dag: RuntimeDag, private readonly message: string) {
+  constructor(env: RuntimeEnv, private readonly dag: RuntimeDag, private readonly message: string) {
     this.start = env.now();
+    this.env = resilient(env);
+    this.owner = env.deliveryId ?? `once-${newId()}`;
+  }
+
+  /** The stored key of a join-table item of this workflow (prefixed where the target scopes join keys). */
+  private syncKey(key: string): string {
+    return joinKey(this.env.scopeJoinKeys, this.dag.config.workflow_id, key);
   }
 
   private get runId(): string {
@@ -201,17 +254,19 @@ class Invocation {
     this.env.log(formatLogLine(ev));
   }
 
-  private result(outcome: Outcome, error?: string): HandleResult {
+  private result(outcome: Outcome, extra: { error?: string; replayed?: boolean; result?: unknown } = {}): HandleResult {
     return {
       workflow_id: this.envelope.workflow_id,
       run_id: this.runId,
       instance: this.inst.name,
       region: this.env.region,
       outcome,
-      ...(error !== undefined ? { error } : {}),
+      ...(extra.error !== undefined ? { error: extra.error } : {}),
       start: this.start.toISOString(),
       end: this.env.now().toISOString(),
       sent: this.sent,
+      ...(extra.replayed ? { replayed: true } : {}),
+      ...(extra.result !== undefined ? { result: extra.result } : {}),
     };
   }
 
@@ -222,9 +277,35 @@ class Invocation {
     return p.region;
   }
 
+  /**
+   * Runs a call on a join's table: in its planned region, or, when that region's tables are
+   * unreachable (an outage), in the join's home region, as messages fall back to home. Every
+   * writer and the join itself meet the same outage, so they all meet in the same table.
+   */
+  private async onJoinTable<T>(join: string, fn: (region: string) => Promise<T>): Promise<T> {
+    const planned = this.joinRegion(join);
+    try {
+      return await fn(planned);
+    } catch (err) {
+      const home = this.envelope.home[join]?.region ?? planned;
+      if (!isRegionUnreachable(err) || home === planned) throw err;
+      this.emit({ event: 'REGION_UNREACHABLE', unreachable_region: planned, fallback_region: home });
+      return fn(home);
+    }
+  }
+
   private runFields(): RunFields {
     const { v, workflow_id, run_id, route, home } = this.envelope;
     return { v, workflow_id, run_id, route, home };
+  }
+
+  private get execKey(): string {
+    return this.syncKey(executionKey(this.inst.name, this.runId, this.inst.isJoin));
+  }
+
+  /** A call on this instance's execution record: in the region it runs in, or on its join table. */
+  private onExecRecord<T>(fn: (region: string) => Promise<T>): Promise<T> {
+    return this.inst.isJoin ? this.onJoinTable(this.inst.name, fn) : fn(this.env.region);
   }
 
   async run(): Promise<HandleResult> {
@@ -237,87 +318,212 @@ class Invocation {
     this.inst = inst;
     this.hops = this.envelope.hops + 1;
 
+    const record = ((await this.onExecRecord((r) => this.env.tables.get(r, SYNC, this.execKey))) ?? {}) as Record<string, unknown>;
+    if (record.done !== undefined) return this.result('duplicate');
+    // one delivery at a time works on an instance, whether it runs the function or replays
+    const leased = await this.lease(record.claimed);
+    if (!leased) return this.result('busy');
+    if (leased.done !== undefined) return this.result('duplicate');
+    let cp: Checkpoint;
+    let replayed = false;
+    if (leased.checkpoint !== undefined) {
+      // an earlier delivery ran the function and crashed (or failed a call) during its effects
+      cp = decodeOrThrow(Checkpoint, leased.checkpoint, `checkpoint of ${inst.name} in run ${this.runId}`);
+      replayed = true;
+    } else cp = await this.execute();
+    const actions = await this.actionsOf(cp);
+    const error = await this.applyEffects(cp, actions);
+    const done: DoneValue = { owner: this.owner, at: this.env.now().toISOString() };
+    await this.onExecRecord((r) => this.env.tables.setFieldOnce(r, SYNC, this.execKey, 'done', done));
+    const extra = { replayed, ...(cp.result !== undefined ? { result: cp.result } : {}) };
+    if (error !== undefined) return this.result(cp.outcome === 'hop-limit' ? 'hop-limit' : 'failed', { error, ...extra });
+    return this.result('executed', extra);
+  }
+
+  /**
+   * Takes the lease on this instance's execution: when there is none, when it is this
+   * delivery's own (a retry of it: the earlier attempt is over), or when it has expired.
+   * A live lease of another delivery: undefined (that one is working on the instance).
+   * Returns the execution record as the lease write left it.
+   */
+  private async lease(current: unknown): Promise<Record<string, unknown> | undefined> {
+    const now = this.env.now();
+    if (current !== undefined) {
+      const held = LeaseValue.is(current) ? current : undefined;
+      // a claim of the earlier protocol (no owner, no expiry) is final
+      if (!held) return undefined;
+      if (held.owner !== this.owner && Date.parse(held.until) > now.getTime()) return undefined;
+    }
+    const value: LeaseValue = {
+      owner: this.owner,
+      nonce: newId(),
+      at: now.toISOString(),
+      until: new Date(now.getTime() + this.inst.timeoutS * 1000 + LEASE_MARGIN_MS).toISOString(),
+      taint: this.envelope.taint,
+    };
+    const r = await this.onExecRecord((region) => this.env.tables.replaceField(region, SYNC, this.execKey, 'claimed', current, value));
+    // lost the race to another delivery that took it meanwhile
+    return r.set ? r.fields : undefined;
+  }
+
+  /**
+   * Runs the user function (or finds the run over its hop limit) and writes the checkpoint:
+   * what each call site does, decided once. If another delivery checkpointed first (its lease
+   * had expired while it still ran), that checkpoint is the one whose effects happen.
+   */
+  private async execute(): Promise<Checkpoint> {
+    const inst = this.inst;
+    const base = { owner: this.owner, at: this.env.now().toISOString() };
+    const failAll = (): CheckpointAction[] => [...inst.sites.keys()].map((site) => ({ site, kind: 'skip', reason: 'failed', at: null }));
+    let cp: Checkpoint;
     if (this.hops > HOP_LIMIT) {
-      if (!(await this.claim())) return this.result('duplicate');
       this.emit({ event: 'HOP_LIMIT_EXCEEDED', hops: this.hops, limit: HOP_LIMIT });
-      const error = `the run reached ${this.hops} hops, more than the limit of ${HOP_LIMIT}; ${inst.name} did not run` + (await this.resolveAllSkipped('failed'));
-      await this.markFailed(error);
-      return this.result('hop-limit', error);
-    }
-
-    // Load the payload before claiming, so a storage hiccup leaves the claim free for a retry.
-    const payload = await this.loadPayload();
-    if (!(await this.claim())) return this.result('duplicate');
-
-    const payloadBytes = this.envelope.payload.kind === 'inline' ? byteSize(JSON.stringify(this.envelope.payload.data ?? null)) : this.envelope.payload.kind === 'ref' ? this.envelope.payload.ref.bytes : 0;
-    this.emit({ event: 'INVOKED', taint: this.envelope.taint, hops: this.hops, payload_gb: payloadBytes / GB });
-    if (inst.isEntry && this.envelope.hops === 0) {
-      const { route, home } = this.envelope;
-      this.emit({
-        event: 'ENTRY_POINT',
-        payload_gb: payloadBytes / GB,
-        wpd_gb: byteSize(JSON.stringify({ route, home })) / GB,
-        time_key: route.time_key,
-        route_reason: this.envelope.fallback_from ? 'outage' : route.reason,
-      });
-    }
-
-    // Run the user function; call sites are only recorded while it runs.
-    const intents = new Map<number, Intent>();
-    let returned = false;
-    const ctx = this.context(intents, () => returned);
-    const userStart = this.env.now();
-    try {
-      if (inst.isJoin) await (inst.fn.handler as JoinHandler<unknown>)(ctx as JoinContext<unknown>);
-      else await (inst.fn.handler as FunctionHandler<unknown>)(payload, ctx);
-    } catch (err) {
-      returned = true;
-      let error = errorText(err);
-      this.emit({ event: 'USER_CODE_FAILURE', error });
-      // nothing it asked for is sent: its successors will not run and joins waiting on it see skips
-      error += await this.resolveAllSkipped('failed');
-      await this.markFailed(`${inst.name}: ${error}`);
-      return this.result('failed', error);
-    }
-    returned = true;
-    const userSeconds = (this.env.now().getTime() - userStart.getTime()) / 1000;
-
-    const failures: string[] = [];
-    await Promise.all(
-      [...inst.sites].map(async ([site, succ]) => {
+      cp = { ...base, outcome: 'hop-limit', user_s: 0, actions: failAll(), error: `the run reached ${this.hops} hops, more than the limit of ${HOP_LIMIT}; ${inst.name} did not run` };
+    } else {
+      const payload = await this.loadPayload();
+      const payloadBytes = this.envelope.payload.kind === 'inline' ? byteSize(JSON.stringify(this.envelope.payload.data ?? null)) : this.envelope.payload.kind === 'ref' ? this.envelope.payload.ref.bytes : 0;
+      this.emit({ event: 'INVOKED', taint: this.envelope.taint, hops: this.hops, payload_gb: payloadBytes / GB });
+      if (inst.isEntry && this.envelope.hops === 0) {
+        const { route, home } = this.envelope;
+        this.emit({
+          event: 'ENTRY_POINT',
+          payload_gb: payloadBytes / GB,
+          wpd_gb: byteSize(JSON.stringify({ route, home })) / GB,
+          time_key: route.time_key,
+          route_reason: this.envelope.fallback_from ? 'outage' : route.reason,
+        });
+      }
+      // Run the user function; call sites are only recorded while it runs.
+      const intents = new Map<number, Intent>();
+      let returned = false;
+      const ctx = this.context(intents, () => returned);
+      const userStart = this.env.now();
+      let value: unknown;
+      try {
+        value = await this.bounded(async () => {
+          if (inst.isJoin) return (inst.fn.handler as JoinHandler<unknown>)(ctx as JoinContext<unknown>);
+          return (inst.fn.handler as FunctionHandler<unknown>)(payload, ctx);
+        }, userStart.getTime());
+        returned = true;
+      } catch (err) {
+        returned = true;
+        // the join's data could not be read: the delivery is retried, the function did not fail
+        if (this.infraError !== undefined) throw this.infraError;
+        const error = errorText(err);
+        this.emit({ event: 'USER_CODE_FAILURE', error });
+        // nothing it asked for is sent: its successors will not run and joins waiting on it see skips
+        cp = { ...base, outcome: 'failed', user_s: (this.env.now().getTime() - userStart.getTime()) / 1000, actions: failAll(), error };
+        return this.checkpoint(cp);
+      }
+      const actions: CheckpointAction[] = [...inst.sites.keys()].map((site) => {
         const intent = intents.get(site);
+        if (intent?.kind === 'invoke') return { site, kind: 'invoke', value: intent.value, taint: newId(), at: intent.at };
+        return { site, kind: 'skip', reason: intent ? 'conditional' : 'unreached', at: intent ? intent.at : null };
+      });
+      cp = { ...base, outcome: 'executed', user_s: (this.env.now().getTime() - userStart.getTime()) / 1000, actions };
+      if (inst.sites.size === 0 && value !== undefined) {
         try {
-          if (intent?.kind === 'invoke') await this.call(site, succ, intent);
+          cp.result = JSON.parse(toJson(value, 'the result')) as unknown;
+        } catch {
+          // not JSON: a final instance's result is reported only when it can be
+        }
+      }
+    }
+    return this.checkpoint(cp);
+  }
+
+  /**
+   * Runs the user function within its timeout: a timer stops waiting for it, and a function
+   * that returns only after its timeout (a busy loop no timer can interrupt) failed all the
+   * same, as Lambda would have stopped it.
+   */
+  private async bounded<T>(fn: () => Promise<T> | T, startMs: number): Promise<T> {
+    const limitMs = this.inst.timeoutS * 1000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TimeoutError(this.inst.fn.name, this.inst.timeoutS)), limitMs);
+      (timer as { unref?: () => void }).unref?.();
+    });
+    try {
+      const v = await Promise.race([Promise.resolve().then(fn), timeout]);
+      if (this.env.now().getTime() - startMs > limitMs) throw new TimeoutError(this.inst.fn.name, this.inst.timeoutS);
+      return v;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Writes the checkpoint once; returns the one that was written first. */
+  private async checkpoint(cp: Checkpoint): Promise<Checkpoint> {
+    let stored: Checkpoint = cp;
+    const json = JSON.stringify(cp.actions);
+    if (byteSize(json) > CHECKPOINT_ITEM_BUDGET) {
+      // the owner's nonce in the key: a competing checkpoint never overwrites this one's actions
+      const key = spillKey(this.envelope.workflow_id, this.runId, `checkpoint-${this.inst.name}-${newId()}`.replace(/[^A-Za-z0-9_.-]/g, '_'));
+      await this.env.packages.put(this.env.region, key, Buffer.from(json, 'utf8'));
+      stored = { ...cp, actions: [], actions_ref: { region: this.env.region, key, bytes: byteSize(json) } };
+    }
+    const w = await this.onExecRecord((r) => this.env.tables.setFieldOnce(r, SYNC, this.execKey, 'checkpoint', stored));
+    return w.set ? cp : decodeOrThrow(Checkpoint, w.fields.checkpoint, `checkpoint of ${this.inst.name} in run ${this.runId}`);
+  }
+
+  private async actionsOf(cp: Checkpoint): Promise<CheckpointAction[]> {
+    if (!cp.actions_ref) return cp.actions;
+    const raw = await this.fetchRef(cp.actions_ref.region, cp.actions_ref.key);
+    return decodeOrThrow(t.array(CheckpointAction), raw, `checkpointed actions of ${this.inst.name} in run ${this.runId}`);
+  }
+
+  /**
+   * Acts on a checkpoint: every call site's message, slot or skip, then the run's failure
+   * marker if the function failed. Each effect is idempotent, so a replay repeats them all.
+   * Errors worth a retry are thrown (after every effect was tried); an effect that can never
+   * happen (a topic that does not exist, an unreachable home) fails the run: the returned error.
+   */
+  private async applyEffects(cp: Checkpoint, actions: CheckpointAction[]): Promise<string | undefined> {
+    const inst = this.inst;
+    const failures: string[] = [];
+    const settled = await Promise.allSettled(
+      actions.map(async (a) => {
+        const succ = inst.sites.get(a.site);
+        if (succ === undefined) throw new Error(`the checkpoint names call site ${a.site}, which ${inst.name} does not have`);
+        try {
+          if (a.kind === 'invoke') await this.call(a.site, succ, a);
           else {
-            this.emit({ event: 'CONDITIONAL_NON_EXECUTION', successor: succ, site, reached: intent !== undefined, offset_s: this.offset() });
-            await this.resolveSkipped(inst.name, site, succ, intent ? 'conditional' : 'unreached');
+            if (a.reason !== 'failed') this.emit({ event: 'CONDITIONAL_NON_EXECUTION', successor: succ, site: a.site, reached: a.reason === 'conditional', offset_s: this.offset() });
+            await this.resolveSkipped(inst.name, a.site, succ, a.reason);
           }
         } catch (err) {
+          if (isTransient(err)) throw err;
           const error = errorText(err);
-          failures.push(`call site ${site} (${succ}): ${error}`);
-          this.emit({ event: 'USER_CODE_FAILURE', error, origin: 'runtime', successor: succ });
-          // the call did not go out: make sure nothing downstream waits for it
-          try {
-            await this.resolveSkipped(inst.name, site, succ, 'failed');
-          } catch {
-            // the same storage is failing; the failure marker below still records the run as failed
-          }
+          if (a.kind === 'invoke') {
+            failures.push(`call site ${a.site} (${succ}): ${error}`);
+            this.emit({ event: 'USER_CODE_FAILURE', error, origin: 'runtime', successor: succ });
+            // the call did not go out: make sure nothing downstream waits for it (a join's
+            // slot is written already, and writeSlot resolved what follows an unsent trigger)
+            if (!this.dag.instance(succ).isJoin) await this.resolveSkipped(inst.name, a.site, succ, 'failed');
+          } else failures.push(`resolving call site ${a.site} (${succ}) failed too: ${error}`);
         }
       }),
     );
-    this.emit({
-      event: 'EXECUTED',
-      user_s: userSeconds,
-      total_s: this.offset(),
-      cpu_s: null, // one process hosts many functions locally; Lambda Insights measures CPU on AWS
-      memory_mb: inst.memoryMb,
-    });
-    if (failures.length > 0) {
-      const error = failures.join('; ');
-      await this.markFailed(`${inst.name}: ${error}`);
-      return this.result('failed', error);
+    for (const r of settled) {
+      if (r.status !== 'rejected') continue;
+      if (isTransient(r.reason)) throw r.reason;
+      failures.push(errorText(r.reason));
     }
-    return this.result('executed');
+    let error: string | undefined;
+    if (cp.outcome !== 'executed') error = [cp.error ?? cp.outcome, ...failures].join('; ');
+    else if (failures.length > 0) error = failures.join('; ');
+    if (cp.outcome === 'executed' && failures.length === 0) {
+      this.emit({
+        event: 'EXECUTED',
+        user_s: cp.user_s,
+        total_s: this.offset(),
+        cpu_s: null, // one process hosts many functions locally; Lambda Insights measures CPU on AWS
+        memory_mb: inst.memoryMb,
+      });
+    }
+    if (error !== undefined) await this.markFailed(`${inst.name}: ${error}`);
+    return error;
   }
 
   /** Reads the incoming payload: inline, or fetched from package storage. Joins read theirs through predecessorData. */
@@ -338,30 +544,12 @@ class Invocation {
   }
 
   /**
-   * Claims this instance's execution for the run: one `claimed` field on `<instance>:<run_id>`,
-   * set once. Only the first delivery of a message runs the function. Ordinary instances
-   * claim in the region they run in (all deliveries of their one message go there); joins
-   * claim on their join item.
-   */
-  private async claim(): Promise<boolean> {
-    const region = this.inst.isJoin ? this.joinRegion(this.inst.name) : this.env.region;
-    const value: ClaimValue = { taint: this.envelope.taint, at: this.env.now().toISOString(), nonce: newId() };
-    const r = await this.env.tables.setFieldOnce(region, SYNC, instanceRunKey(this.inst.name, this.runId), 'claimed', value);
-    return r.set;
-  }
-
-  /**
-   * Marks the run failed. Never throws: it runs after the execution claim, where an escaping
-   * error would make the platform's retry a silent duplicate; a lost marker is logged instead
-   * (the USER_CODE_FAILURE line already tells the log syncer the run failed).
+   * Marks the run failed (the first failure wins). Throws what a retry may get past, so the
+   * marker is never silently lost: the delivery is retried and its checkpoint replayed.
    */
   private async markFailed(error: string): Promise<void> {
     const value: RunFailure = { instance: this.inst.name, error, at: this.env.now().toISOString() };
-    try {
-      await this.env.tables.setFieldOnce(this.dag.config.home_region.region, SYNC, runStatusKey(this.runId), 'failed', value);
-    } catch (err) {
-      this.env.log(`WARNING could not record the failure of run ${this.runId}: ${(err as Error).message}`);
-    }
+    await this.env.tables.setFieldOnce(this.dag.config.home_region.region, SYNC, this.syncKey(runStatusKey(this.runId)), 'failed', value);
   }
 
   private fallbackLogger(): (from: string, to: string) => void {
@@ -369,15 +557,16 @@ class Invocation {
   }
 
   /** Acts on one invoked call site: a join slot write, or a message to an ordinary successor. */
-  private async call(site: number, succ: string, intent: Extract<Intent, { kind: 'invoke' }>): Promise<void> {
+  private async call(site: number, succ: string, action: Extract<CheckpointAction, { kind: 'invoke' }>): Promise<void> {
     const target = this.dag.instance(succ);
-    const callOffset = intent.at;
+    const callOffset = action.at;
+    const json = JSON.stringify(action.value ?? null);
     if (target.isJoin) {
-      await this.writeSlot(succ, this.inst.name, site, { value: intent.value, json: intent.json }, 'conditional', callOffset);
+      await this.writeSlot(succ, this.inst.name, site, { value: action.value, json }, 'conditional', callOffset);
       return;
     }
-    const out: Outgoing = { kind: 'inline', value: intent.value, json: intent.json };
-    const s = await send(this.env, this.runFields(), this.hops, succ, out, this.env.region, this.fallbackLogger());
+    const out: Outgoing = { kind: 'inline', value: action.value, json };
+    const s = await send(this.env, this.runFields(), this.hops, succ, out, this.env.region, this.fallbackLogger(), action.taint);
     this.sent.push(s);
     this.emit({
       event: 'INVOKING_SUCCESSOR',
@@ -390,23 +579,6 @@ class Invocation {
       spilled: s.spilled,
       call_offset_s: callOffset,
     }, s.publishedAt);
-  }
-
-  /**
-   * Every call site of this instance resolved as skipped (it failed or did not run). Used on
-   * paths that already fail the run, so errors are returned as text to append to the
-   * failure rather than thrown past the failure marker.
-   */
-  private async resolveAllSkipped(reason: SkipReason): Promise<string> {
-    const errors: string[] = [];
-    await Promise.all(
-      [...this.inst.sites].map(([site, succ]) =>
-        this.resolveSkipped(this.inst.name, site, succ, reason).catch((err: unknown) => {
-          errors.push(`; resolving call site ${site} (${succ}) failed too: ${errorText(err)}`);
-        }),
-      ),
-    );
-    return errors.join('');
   }
 
   /** Call site `site` of `pred` will not call `succ` in this run. */
@@ -423,18 +595,20 @@ class Invocation {
 
   /**
    * The join protocol. Writes slot `pred#site` of `join` once (setFieldOnce); whoever sees
-   * the item complete claims `fired` once; the claimant either publishes the join's trigger
-   * (some slot has data) or resolves the join as not run (all skipped). A duplicate writer
-   * finds its slot already set but still checks completion, so a writer that died between
-   * its slot write and the fired claim is covered by its retry.
+   * the item complete claims `fired` once, with a value that names its slot and nothing
+   * else, so a retry or replay of the same writer finds its own claim and acts again; the
+   * claimant either publishes the join's trigger (some slot has data; the trigger's taint is
+   * derived from the run, so every copy is the same message and the join's execution record
+   * deduplicates them) or resolves the join as not run (all skipped; idempotent slot writes).
+   * A duplicate writer finds its slot already set but still checks completion, so a writer
+   * that died between its slot write and the fired claim is covered by its retry.
    */
   private async writeSlot(join: string, pred: string, site: number, data: { value: unknown; json: string } | null, reason: SkipReason, callOffset?: number): Promise<void> {
     const j = this.dag.instance(join);
     const key = slotKey(pred, site);
     const index = j.slotIndex.get(key);
     if (index === undefined) throw new Error(`join ${join} has no slot for ${key}`);
-    const region = this.joinRegion(join);
-    const itemKey = instanceRunKey(join, this.runId);
+    const itemKey = this.syncKey(instanceRunKey(join, this.runId));
     let value: SlotValue;
     let payloadBytes = 0;
     if (data) {
@@ -447,7 +621,11 @@ class Invocation {
         value = { kind: 'ref', ref: { region: this.env.region, key: skey, bytes: payloadBytes }, hops: this.hops };
       }
     } else value = { kind: 'skip', reason };
-    const w = await this.env.tables.setFieldOnce(region, SYNC, itemKey, slotField(index), value);
+    let region = this.joinRegion(join);
+    const w = await this.onJoinTable(join, (r) => {
+      region = r;
+      return this.env.tables.setFieldOnce(r, SYNC, itemKey, slotField(index), value);
+    });
     const itemBytes = byteSize(JSON.stringify(w.fields));
 
     let fired = false;
@@ -456,7 +634,7 @@ class Invocation {
     if (j.slots.every((_, i) => w.fields[slotField(i)] !== undefined)) {
       const slots = j.slots.map((_, i) => decodeOrThrow(SlotValue, w.fields[slotField(i)], `slot ${i} of join ${join} in run ${this.runId}`));
       const anyData = slots.some((s) => s.kind !== 'skip');
-      const claim: FiredValue = { by: `${this.inst.name}#${this.envelope.taint}`, at: this.env.now().toISOString(), data: anyData, nonce: newId() };
+      const claim: FiredValue = { by: key, data: anyData };
       const c = await this.env.tables.setFieldOnce(region, SYNC, itemKey, 'fired', claim);
       if (c.set && anyData) {
         // the join's depth is that of its deepest data-carrying predecessor, not of whoever
@@ -464,11 +642,11 @@ class Invocation {
         const hops = Math.max(...slots.map((s) => (s.kind === 'skip' ? 0 : s.hops)));
         let s: Sent;
         try {
-          s = await send(this.env, this.runFields(), hops, join, { kind: 'join' }, this.env.region, this.fallbackLogger());
+          s = await send(this.env, this.runFields(), hops, join, { kind: 'join' }, this.env.region, this.fallbackLogger(), derivedTaint(this.runId, join));
         } catch (err) {
-          // `fired` is taken, so nobody else will start the join: resolve what follows it as
-          // not run, so joins further down do not wait for it, then report the failure
-          await this.notRun(join).catch(() => undefined);
+          // a retry re-fires (the claim is ours); a trigger that can never go out: resolve
+          // what follows the join as not run, so joins further down do not wait for it
+          if (!isTransient(err)) await this.notRun(join).catch(() => undefined);
           throw err;
         }
         this.sent.push(s);
@@ -543,8 +721,18 @@ class Invocation {
 
   /** Reads every slot of this join in slot order and returns the data of those that carried some. */
   private async predecessorData(): Promise<unknown[]> {
-    const region = this.joinRegion(this.inst.name);
-    const item = ((await this.env.tables.get(region, SYNC, instanceRunKey(this.inst.name, this.runId))) ?? {}) as Record<string, unknown>;
+    try {
+      return await this.readPredecessorData();
+    } catch (err) {
+      // the user function sees the error, but the delivery is retried rather than failed
+      if (isTransient(err)) this.infraError = err;
+      throw err;
+    }
+  }
+
+  private async readPredecessorData(): Promise<unknown[]> {
+    const key = this.syncKey(instanceRunKey(this.inst.name, this.runId));
+    const item = ((await this.onJoinTable(this.inst.name, (r) => this.env.tables.get(r, SYNC, key))) ?? {}) as Record<string, unknown>;
     const out: unknown[] = [];
     let bytes = byteSize(JSON.stringify(item));
     for (let i = 0; i < this.inst.slots.length; i++) {

@@ -27,28 +27,50 @@ function describe(v: unknown): string {
   return ctor ? `an instance of ${ctor}` : 'an object that is not plain';
 }
 
-function check(v: unknown, path: string, what: string, stack: Set<unknown>): void {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new NotJsonError(what, path, describe(v));
-    return;
-  }
-  if (typeof v !== 'object') throw new NotJsonError(what, path, describe(v));
-  if (stack.has(v)) throw new NotJsonError(what, path, 'a circular reference');
-  stack.add(v);
-  if (Array.isArray(v)) {
-    // undefined inside an array would arrive as null
-    for (let i = 0; i < v.length; i++) check(v[i], `${path}[${i}]`, what, stack);
-  } else {
-    const proto = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) throw new NotJsonError(what, path, describe(v));
-    for (const [k, x] of Object.entries(v)) {
-      // an undefined property is simply absent after the trip, as TypeScript's optional fields expect
-      if (x === undefined) continue;
-      check(x, /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, what, stack);
+/**
+ * How deeply a payload may nest. JSON.stringify and most readers recurse, so a payload a few
+ * thousand levels deep overflows the stack somewhere along its way; real payloads are a few
+ * levels deep. Refusing early names the problem instead of "Maximum call stack size exceeded".
+ */
+export const MAX_PAYLOAD_DEPTH = 512;
+
+const key = (path: string, k: string): string => (/^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`);
+
+/** Walks the value with an explicit stack (no recursion, so any depth is checked safely). */
+function check(root: unknown, what: string): void {
+  // `exit` entries leave an object: it is then no longer an ancestor (a repeated, non-circular reference is fine)
+  const todo: Array<{ v: unknown; path: string; depth: number } | { exit: object }> = [{ v: root, path: '$', depth: 0 }];
+  const ancestors = new Set<object>();
+  while (todo.length > 0) {
+    const item = todo.pop()!;
+    if ('exit' in item) {
+      ancestors.delete(item.exit);
+      continue;
     }
+    const { v, path, depth } = item;
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) throw new NotJsonError(what, path, describe(v));
+      continue;
+    }
+    if (typeof v !== 'object') throw new NotJsonError(what, path, describe(v));
+    if (ancestors.has(v)) throw new NotJsonError(what, path, 'a circular reference');
+    if (depth >= MAX_PAYLOAD_DEPTH) throw new NotJsonError(what, path.length > 60 ? `${path.slice(0, 57)}...` : path, `nested deeper than ${MAX_PAYLOAD_DEPTH} levels (flatten it, or send it as a string)`);
+    ancestors.add(v);
+    todo.push({ exit: v });
+    const children: Array<{ v: unknown; path: string; depth: number }> = [];
+    if (Array.isArray(v)) {
+      // undefined inside an array would arrive as null
+      for (let i = 0; i < v.length; i++) children.push({ v: v[i], path: `${path}[${i}]`, depth: depth + 1 });
+    } else {
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) throw new NotJsonError(what, path, describe(v));
+      // an undefined property is simply absent after the trip, as TypeScript's optional fields expect
+      for (const [k, x] of Object.entries(v)) if (x !== undefined) children.push({ v: x, path: key(path, k), depth: depth + 1 });
+    }
+    // reversed onto the stack: the first offending value in document order is the one named
+    for (let i = children.length - 1; i >= 0; i--) todo.push(children[i]!);
   }
-  stack.delete(v);
 }
 
 /**
@@ -57,6 +79,6 @@ function check(v: unknown, path: string, what: string, stack: Set<unknown>): voi
  */
 export function toJson(value: unknown, what: string): string {
   if (value === undefined) return 'null';
-  check(value, '$', what, new Set());
+  check(value, what);
   return JSON.stringify(value);
 }

@@ -71,10 +71,12 @@ export async function send(
   out: Outgoing,
   spillRegion: string,
   onFallback: (from: string, to: string) => void,
+  /** the message's taint; a replayed checkpoint passes the one it recorded, so every copy of the message is the same */
+  fixedTaint?: string,
 ): Promise<Sent> {
   const planned: Placement | undefined = run.route.placements[target];
   if (!planned) throw new Error(`the run's route has no placement for instance ${target}`);
-  const taint = newId();
+  const taint = fixedTaint ?? newId();
   const make = (payload: EnvelopePayload, fallbackFrom?: string): string =>
     encodeEnvelope({
       ...run,

@@ -6,12 +6,20 @@ import { physicalFunctionName } from '../model/primitives';
 import { SYSTEM_REGION, TABLES } from '../model/tables';
 import type { WorkflowConfig } from '../model/workflow-config';
 import { BUNDLE_HANDLER, bundleWorkflow } from './bundle';
+import { checkIamPolicyFile } from '../cloud/aws/policy-guard';
 
 /** What deploy needs of a loaded project (src/deploy/project.ts). */
 export interface DeployableProject {
   config: WorkflowConfig;
   sourceFile: string;
   iamPolicy: unknown;
+}
+
+/** Options of deployWorkflow. */
+export interface DeployOptions {
+  /** let service-wide grants of the user's iam_policy through (each reported to `warn`); the boundary still caps them */
+  allowServiceWideGrants?: boolean;
+  warn?: (message: string) => void;
 }
 
 /** The key of a workflow's code package in package storage. */
@@ -95,9 +103,13 @@ async function policyOf(cloud: Cloud, workflowId: string): Promise<unknown> {
  * (Caribou registered it first, so a failed deploy left it half-registered). On any failure
  * everything created is removed again.
  */
-export async function deployWorkflow(cloud: Cloud, project: DeployableProject): Promise<string> {
+export async function deployWorkflow(cloud: Cloud, project: DeployableProject, opts: DeployOptions = {}): Promise<string> {
   const config = project.config;
   const id = config.workflow_id;
+  // before anything exists: a service-wide grant or one on Caribou's own resources is refused, statement named
+  for (const f of checkIamPolicyFile(project.iamPolicy, `the iam_policy of workflow ${id}`, { allowServiceWide: opts.allowServiceWideGrants })) {
+    opts.warn?.(`WARNING: --allow-service-wide-grants: the iam_policy of workflow ${id} ${f.statement} ${f.reason}`);
+  }
   if (
     (await cloud.tables.get(SYSTEM_REGION, TABLES.deploymentManagerResource, id)) !== undefined ||
     (await cloud.tables.get(SYSTEM_REGION, TABLES.deploymentResources, id)) !== undefined

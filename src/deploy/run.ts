@@ -20,17 +20,31 @@ export interface RunInstance {
   region: string;
   start: string;
   end: string | null;
+  /** local cloud: executed, failed (threw, timed out, or its delivery exhausted its retries), hop-limit, or incomplete (never finished) */
+  outcome?: 'executed' | 'failed' | 'hop-limit' | 'incomplete';
+  /** local cloud: deliveries that reached it (retries and duplicates included) */
+  attempts?: number;
+  error?: string;
+  /** local cloud: what a final instance returned, when JSON */
+  result?: unknown;
 }
 
-/** What `caribou run --json` prints. */
+/**
+ * What `caribou run --json` prints. status: succeeded (everything that should run ran),
+ * failed (a function threw, timed out or hit the hop limit, or a delivery exhausted its
+ * retries: see errors), incomplete (the cloud could not finish the run: a message dropped,
+ * an instance left unfinished; never success), started (AWS without --wait).
+ */
 export interface RunResult {
   run_id: string;
-  status: 'succeeded' | 'failed' | 'started';
+  status: 'succeeded' | 'failed' | 'incomplete' | 'started';
   instances: RunInstance[];
-  /** why it failed (one line per failed instance) */
+  /** why it failed or is incomplete (one line per failed instance or abandoned delivery) */
   errors?: string[];
   /** the route the run took: an hour key of the plan, or "home" */
   time_key?: string;
+  /** local cloud with CARIBOU_LOCAL_FAULTS: faults injected into the run's calls */
+  faults_injected?: number;
 }
 
 export interface RunOptions {
@@ -102,7 +116,7 @@ export async function runMany(
   cloud: Cloud,
   workflowId: string,
   payloads: unknown[],
-  opts: RunOptions & { spacingS?: number } = {},
+  opts: RunOptions & { spacingS?: number; homeOnly?: (i: number) => boolean } = {},
 ): Promise<RunResult[]> {
   const { config, wpd } = await loadDeployed(cloud, workflowId);
   const base = (opts.at ?? cloud.now()).getTime();
@@ -116,7 +130,9 @@ export async function runMany(
       cloud.engine.watch(runId);
     }
     try {
-      const s = await startRun(clientEnv(cloud, () => at), wpd, config, payloads[i], { runId });
+      // homeOnly: run i ignores the plan (the home counterfactual of an A/B comparison)
+      const w = opts.homeOnly?.(i) ? { ...wpd, current_deployment: null } : wpd;
+      const s = await startRun(clientEnv(cloud, () => at), w, config, payloads[i], { runId });
       started.push({ runId: s.runId, timeKey: String(s.route.time_key) });
     } catch (err) {
       if ((err as Error)?.name === 'NotJsonError') throw new UserError((err as Error).message);
@@ -131,7 +147,14 @@ export async function runMany(
   await cloud.drain();
   return started.map((s) => {
     const t = cloud.engine.trace(s.runId, true)!;
-    return { run_id: s.runId, status: t.status, instances: t.instances, ...(t.errors.length ? { errors: t.errors } : {}), time_key: s.timeKey };
+    return {
+      run_id: s.runId,
+      status: t.status,
+      instances: t.instances,
+      ...(t.errors.length ? { errors: t.errors } : {}),
+      time_key: s.timeKey,
+      ...(cloud.knobs.faults > 0 ? { faults_injected: t.faults_injected } : {}),
+    };
   });
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Cloud } from '../cloud/ports';
 import { collectCarbon, collectPerformance, collectProvider, type CollectReport } from '../collect';
+import { withSecrets } from '../cloud/secrets';
 import { DECIDE } from '../decide/budget';
 import { listWorkflows, manageDeployments } from '../decide/manager';
 import { UserError } from '../model/errors';
@@ -32,7 +33,9 @@ export async function collectProviderTask(cloud: Cloud): Promise<CollectSummary>
 
 /** CollectCarbon: the day's hourly grid intensity of every region. */
 export async function collectCarbonTask(cloud: Cloud): Promise<CollectSummary> {
-  return summarize(await collectCarbon(cloud.tables, { date: cloud.now() }));
+  // the token comes from the secret store at run time; the function's environment names it only
+  const env = await withSecrets(process.env, cloud.secrets, ['ELECTRICITY_MAPS_AUTH_TOKEN']);
+  return summarize(await collectCarbon(cloud.tables, { date: cloud.now(), env }));
 }
 
 /** CollectPerformance: inter-region latency distributions. */

@@ -5,13 +5,16 @@
  * claim number n+1 can be set by exactly one contender.
  *
  * A lease expires after `ttlS`; the default (16 min) outlasts the longest a migrate Lambda
- * can run (15 min), so a live holder can never be overtaken — only a crashed one.
+ * can run (15 min), so a live holder can never be overtaken — only a crashed one. A claim
+ * records its holder's pid and host: one whose process provably died on this host (killed
+ * migrator, crashed CLI) is taken over at once instead of blocking every pass until it expires.
  * Each pass adds two small fields to the workflow's item (~4000 passes fit in 400 KB).
  */
 import type { KeyValueStore } from '../cloud/ports';
 import { decodeResult } from '../model/decode';
 import { LeaseClaim, MIGRATION_TABLES } from '../model/migration';
 import { SYSTEM_REGION } from '../model/tables';
+import { currentHolder, holderGone } from './holder';
 
 export const DEFAULT_LEASE_TTL_S = 16 * 60;
 
@@ -27,6 +30,8 @@ export interface Lease {
 export interface LeaseState {
   latest: number;
   holder?: LeaseClaim;
+  /** an unexpired, unreleased claim whose process is provably gone (free to take over) */
+  abandoned?: LeaseClaim;
 }
 
 /** Reads the lease item: the latest claim and whether it still holds at `now`. */
@@ -41,6 +46,7 @@ export async function readLease(tables: KeyValueStore, workflowId: string, now: 
   const c = decodeResult(LeaseClaim, fields[`claim_${latest}`]);
   const released = fields[`release_${latest}`] !== undefined;
   if (!c.ok || released || Date.parse(c.value.until) <= now.getTime()) return { latest };
+  if (holderGone(c.value)) return { latest, abandoned: c.value };
   return { latest, holder: c.value };
 }
 
@@ -51,8 +57,13 @@ export async function acquireLease(tables: KeyValueStore, workflowId: string, ow
   if (state.holder) return undefined;
   const claim = state.latest + 1;
   const until = new Date(now.getTime() + ttlS * 1000);
-  const r = await tables.setFieldOnce(SYSTEM_REGION, MIGRATION_TABLES.lease, workflowId, `claim_${claim}`, { owner, at: now.toISOString(), until: until.toISOString() });
+  const r = await tables.setFieldOnce(SYSTEM_REGION, MIGRATION_TABLES.lease, workflowId, `claim_${claim}`, { owner, at: now.toISOString(), until: until.toISOString(), ...currentHolder() });
   return r.set ? { workflowId, claim, owner, until } : undefined;
+}
+
+/** The holder of a lease in words (for "not applied" reports). */
+export function describeHolder(h: LeaseClaim): string {
+  return `${h.owner}${h.pid !== undefined ? ` (pid ${h.pid}${h.host ? ` on ${h.host.split('|')[0]}` : ''})` : ''}, until ${h.until}`;
 }
 
 /** Releases a held lease (idempotent). */

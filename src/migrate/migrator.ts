@@ -25,7 +25,7 @@ import { WorkflowPlacementDecision, type CurrentDeployment, type PlacementMap } 
 import { StagedPlan } from '../model/staging';
 import { SYSTEM_REGION, TABLES } from '../model/tables';
 import { WorkflowConfig } from '../model/workflow-config';
-import { DEFAULT_LEASE_TTL_S, acquireLease, releaseLease } from './lease';
+import { DEFAULT_LEASE_TTL_S, acquireLease, describeHolder, readLease, releaseLease } from './lease';
 
 /** The runtime's hop limit (DESIGN §4): no run has more hops than this. */
 export const HOP_LIMIT = 20;
@@ -59,6 +59,8 @@ export interface WorkflowMigration {
   migrated_instances: number;
   switched: boolean;
   error?: string;
+  /** why nothing was applied (status `locked`: who holds the lease, until when) */
+  reason?: string;
 }
 
 export interface MigrateOptions {
@@ -160,7 +162,11 @@ export async function migrateWorkflow(cloud: Cloud, workflowId: string, opts: Mi
   await t.ensureTable(SYSTEM_REGION, MIGRATION_TABLES.migration);
   const owner = opts.owner ?? `migrator-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const lease = await acquireLease(t, workflowId, owner, now(), opts.leaseTtlS ?? DEFAULT_LEASE_TTL_S);
-  if (!lease) return { ...report, status: 'locked' };
+  if (!lease) {
+    // not applied: say who holds it (a holder that provably died was taken over by acquireLease)
+    const held = (await readLease(t, workflowId, now())).holder;
+    return { ...report, status: 'locked', reason: held ? `the migration lease is held by ${describeHolder(held)}` : 'another migrator took the lease at the same moment' };
+  }
   try {
     await step({ kind: 'leased', workflow_id: workflowId });
 

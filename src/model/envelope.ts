@@ -105,8 +105,8 @@ export function byteSize(s: string): number {
 // ---------------------------------------------------------------------------------------
 // Join (sync) table records: one item per `<join instance>:<run_id>` in the join's region.
 // Fields: `slot:<i>` (i = index in the join's `join_slots`) written once each; `fired`
-// claimed once by whoever completed the item; `claimed` taken once by the invocation that
-// runs the join. Only single-item conditional updates are used (dynalite has no transactions).
+// claimed once by whoever completed the item. The join's own execution record is beside it
+// (executionKey). Only single-item conditional updates are used (dynalite has no transactions).
 
 /** Why a slot carries no data. */
 export const SkipReason = oneOf(['conditional', 'unreached', 'failed', 'not-run'] as const);
@@ -122,13 +122,49 @@ export const SlotValue = t.union([
 export type SlotValue = t.TypeOf<typeof SlotValue>;
 
 /** The value of a join item's `fired` field: who completed it and whether any slot had data. */
-// `nonce` makes each writer's value unique, so a store retrying a lost response can tell its own write (src/cloud/ports/key-value.ts)
-export const FiredValue = t.intersection([t.strict({ by: NonEmptyString, at: IsoTime, data: t.boolean }), t.exact(t.partial({ nonce: t.string }))]);
+// `by` names the slot whose writer completed the item, and nothing else varies: a retry or a
+// replay of that writer finds exactly its own value (setFieldOnce reports `set`) and publishes
+// the join's trigger again, which the join's execution record deduplicates. `at` and `nonce`
+// are only read from records written before that rule.
+export const FiredValue = t.intersection([t.strict({ by: NonEmptyString, data: t.boolean }), t.exact(t.partial({ at: IsoTime, nonce: t.string }))]);
 export type FiredValue = t.TypeOf<typeof FiredValue>;
 
-/** The value of an execution claim (`claimed` field of `<instance>:<run_id>`). */
-export const ClaimValue = t.intersection([t.strict({ taint: NonEmptyString, at: IsoTime }), t.exact(t.partial({ nonce: t.string }))]);
-export type ClaimValue = t.TypeOf<typeof ClaimValue>;
+/**
+ * An execution lease (`claimed` field of an instance's execution record): the delivery that
+ * runs the instance (`owner`: Lambda's request id, the same on its retries) until `until`.
+ * Another delivery may take it over only once it has expired; the owner's own retry may at once.
+ */
+export const LeaseValue = t.strict({ owner: NonEmptyString, nonce: t.string, at: IsoTime, until: IsoTime, taint: t.string });
+export type LeaseValue = t.TypeOf<typeof LeaseValue>;
+
+/** One call site's action in a checkpoint: a message (with its taint fixed once) or a skip. */
+export const CheckpointAction = t.union([
+  t.strict({ site: t.number, kind: t.literal('invoke'), value: t.unknown, taint: NonEmptyString, at: t.number }),
+  t.strict({ site: t.number, kind: t.literal('skip'), reason: SkipReason, at: t.union([t.number, t.null]) }),
+]);
+export type CheckpointAction = t.TypeOf<typeof CheckpointAction>;
+
+/**
+ * The checkpoint of an instance (`checkpoint` field of its execution record), written once
+ * after the user function returned (or failed) and before any of its effects (Unum's
+ * checkpoint): a retry replays these actions instead of running the function again.
+ * `actions_ref`: the actions were too large for the item and are in package storage.
+ */
+export const Checkpoint = t.intersection([
+  t.strict({
+    owner: NonEmptyString,
+    at: IsoTime,
+    outcome: oneOf(['executed', 'failed', 'hop-limit'] as const),
+    user_s: t.number,
+    actions: t.array(CheckpointAction),
+  }),
+  t.exact(t.partial({ error: t.string, actions_ref: PayloadRef, result: t.unknown })),
+]);
+export type Checkpoint = t.TypeOf<typeof Checkpoint>;
+
+/** The `done` marker of an execution record: every effect of the checkpoint took place. */
+export const DoneValue = t.strict({ owner: NonEmptyString, at: IsoTime });
+export type DoneValue = t.TypeOf<typeof DoneValue>;
 
 /** The value of a run's failure marker (`failed` field of `run:<run_id>` in the home region's join table). */
 export const RunFailure = t.strict({ instance: NonEmptyString, error: t.string, at: IsoTime });
@@ -137,6 +173,14 @@ export type RunFailure = t.TypeOf<typeof RunFailure>;
 /** Item key of a join's (or any instance's claim) record for a run. */
 export function instanceRunKey(instance: string, runId: string): string {
   return `${instance}:${runId}`;
+}
+
+/**
+ * Item key of an instance's execution record (lease, checkpoint, done): `<instance>:<run_id>`
+ * for ordinary instances; a join's lives beside its join item, which keeps its 400 KB for slots.
+ */
+export function executionKey(instance: string, runId: string, isJoin: boolean): string {
+  return isJoin ? `${instanceRunKey(instance, runId)}#exec` : instanceRunKey(instance, runId);
 }
 
 /** Item key of a run's status record. */

@@ -47,6 +47,10 @@ export const MigrationRecord = t.intersection([
 ]);
 export type MigrationRecord = t.TypeOf<typeof MigrationRecord>;
 
-/** One claim of the migration lease of a workflow. */
-export const LeaseClaim = t.strict({ owner: t.string, at: IsoTime, until: IsoTime });
+/**
+ * One claim of the migration lease of a workflow. `pid` and `host` name the holding process,
+ * so that a claim whose process provably died (same host, pid gone) is taken over at once
+ * instead of blocking every pass until it expires.
+ */
+export const LeaseClaim = t.intersection([t.strict({ owner: t.string, at: IsoTime, until: IsoTime }), t.exact(t.partial({ pid: t.number, host: t.string }))]);
 export type LeaseClaim = t.TypeOf<typeof LeaseClaim>;

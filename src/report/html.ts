@@ -19,6 +19,8 @@ export interface MetricSet {
 
 export interface ReportData {
   title: string;
+  /** the one sentence a person reads first (e.g. the measured change and whether it is significant) */
+  headline?: string;
   workflowId: string;
   /** the UTC day the carbon profile and the runs are for */
   day: string;
@@ -38,7 +40,7 @@ export interface ReportData {
 
 const PALETTE = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#1f78b4', '#b2df8a', '#fb9a99', '#cab2d6', '#6a3d9a'];
 
-function esc(s: string): string {
+export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
@@ -65,7 +67,7 @@ function fmt(v: number): string {
 }
 
 /** A line chart over hours 0–23. */
-function hourLines(series: Array<{ name: string; values: Array<number | null>; color: string; bold?: boolean; dash?: boolean }>, yLabel: string): string {
+export function hourLines(series: Array<{ name: string; values: Array<number | null>; color: string; bold?: boolean; dash?: boolean }>, yLabel: string): string {
   const W = 760;
   const H = 300;
   const L = 70;
@@ -114,7 +116,7 @@ function hourLines(series: Array<{ name: string; values: Array<number | null>; c
 }
 
 /** Rows of functions, 24 hour cells colored by region. */
-function placementGrid(placement: Record<string, string[]>, colors: Record<string, string>, home: string): string {
+export function placementGrid(placement: Record<string, string[]>, colors: Record<string, string>, home: string): string {
   const names = Object.keys(placement);
   const W = 760;
   const L = 170;
@@ -196,6 +198,9 @@ function metricRows(data: ReportData): string {
   return `<table><tr><th></th><th>home, estimated</th><th>optimized, estimated</th><th>home, measured (${data.measured.runs.home} runs)</th><th>optimized, measured (${data.measured.runs.optimized} runs)</th></tr>${rows.join('')}</table>`;
 }
 
+/** Marks a report as written by caribou, so that it is the only kind of file a later quickstart overwrites. */
+export const REPORT_GENERATOR_TAG = '<meta name="generator" content="caribou quickstart">';
+
 /** Renders the whole report as one HTML document. */
 export function renderReport(data: ReportData): string {
   const regions = [...data.highlight, ...Object.keys(data.intensity).filter((r) => !data.highlight.includes(r))];
@@ -208,14 +213,16 @@ export function renderReport(data: ReportData): string {
     { name: 'optimized', values: data.carbonByHour.optimized, color: '#1b9e77', bold: true },
   ];
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(data.title)}</title>
+<html lang="en"><head><meta charset="utf-8">${REPORT_GENERATOR_TAG}<title>${esc(data.title)}</title>
 <style>
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:820px;margin:2em auto;color:#222;line-height:1.45}
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}th:first-child{text-align:left}
 .note{color:#555;font-size:.85em}
+.headline{font-size:1.2em;font-weight:bold;background:#f3f7f5;border-left:4px solid #1b9e77;padding:.6em .8em}
 </style></head><body>
 <h1>${esc(data.title)}</h1>
+${data.headline ? `<p class="headline" id="headline">${esc(data.headline)}</p>` : ''}
 <p>Workflow <b>${esc(data.workflowId)}</b>, home region <b>${esc(data.home)}</b>, day ${esc(data.day)} (UTC).</p>
 <h2>Grid carbon intensity by region and hour</h2>
 <p class="note">Bold: the regions the workflow may use. gCO2e/kWh, the hourly profile the collectors wrote for the day.</p>

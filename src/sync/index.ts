@@ -17,8 +17,8 @@
  * Pure apart from the ports: no clock (injected), no randomness, no AWS SDK.
  */
 import type { KeyValueStore } from '../cloud/ports/key-value';
-import type { Logs } from '../cloud/ports/logs';
-import { decodeOrThrow } from '../model/decode';
+import type { LogLine, Logs } from '../cloud/ports/logs';
+import { DecodeError, decodeOrThrow } from '../model/decode';
 import { DeploymentResources } from '../model/deployment-resources';
 import { UserError } from '../model/errors';
 import type { LogEvent } from '../model/log-event';
@@ -113,6 +113,8 @@ export interface SyncReport {
   skipped: Record<SkipReason, number>;
   /** up to 3 examples of skipped caribou lines (malformed / unknown version), for diagnosis */
   examples: string[];
+  /** where the records the log store could not read are (file:line or stream), and what is wrong; the first 20 */
+  corrupt: Array<{ where: string; problem: string }>;
   runs: {
     /** ENTRY_POINT lines read (counted in daily_invocation_counts) */
     started: number;
@@ -150,6 +152,7 @@ function newReport(workflowId: string, from: number, to: number, functions: numb
     events: 0,
     skipped: Object.fromEntries(SKIP_REASONS.map((r) => [r, 0])) as Record<SkipReason, number>,
     examples: [],
+    corrupt: [],
     runs: { started: 0, kept: 0, failed: 0, incomplete: 0, duplicate: 0, pending: 0, pending_overflow: 0, expired: 0, over_cap: 0, size_trimmed: 0 },
     incomplete_reasons: {},
     summary: { runs: 0, pending: 0, bytes: 0 },
@@ -198,9 +201,9 @@ export async function syncWorkflowLogs(deps: SyncDeps, workflowId: string, optio
 
   for (const chunkEnd of chunkEnds(state.synced_until_ms, end, o.chunkMs)) {
     const chunkStart = state.synced_until_ms;
-    const lines: Array<{ time: number; fn: number; i: number; line: string }> = [];
+    const lines: Array<{ time: number; fn: number; i: number; line: string; corrupt?: LogLine['corrupt'] }> = [];
     const reads = await mapLimit(functions, READ_CONCURRENCY, (f) => deps.logs.read(f.region, f.physical_name, chunkStart, chunkEnd));
-    reads.forEach((ls, fn) => ls.forEach((l, i) => lines.push({ time: l.time, fn, i, line: l.line })));
+    reads.forEach((ls, fn) => ls.forEach((l, i) => lines.push({ time: l.time, fn, i, line: l.line, corrupt: l.corrupt })));
     // one order however the reads interleave: time, then function, then position
     lines.sort((a, b) => a.time - b.time || a.fn - b.fn || a.i - b.i);
     state = applyChunk(state, lines, chunkEnd, nowMs, o, retentionMs, report);
@@ -234,7 +237,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, f: (t: T) => P
 /** Folds one chunk's lines into the state (pure apart from counting into `report`). */
 function applyChunk(
   prev: WorkflowSummary,
-  lines: ReadonlyArray<{ line: string }>,
+  lines: ReadonlyArray<{ line: string; corrupt?: LogLine['corrupt'] }>,
   chunkEnd: number,
   nowMs: number,
   o: typeof SYNC_DEFAULTS,
@@ -247,8 +250,14 @@ function applyChunk(
   const hasEntry = new Set<string>();
   for (const p of prev.pending) if (p.events.some((e) => e.event === 'ENTRY_POINT')) hasEntry.add(p.run_id);
 
-  for (const { line } of lines) {
+  for (const { line, corrupt } of lines) {
     report.lines++;
+    if (corrupt) {
+      // counted and named, never fatal: the other runs still sync (a run that lost a line ends incomplete)
+      report.skipped.corrupt++;
+      if (report.corrupt.length < 20) report.corrupt.push(corrupt);
+      continue;
+    }
     const p = parseLogLine(line, prev.workflow_id);
     if (!p.ok) {
       report.skipped[p.reason]++;
@@ -374,15 +383,17 @@ async function commit(tables: KeyValueStore, state: WorkflowSummary, o: typeof S
 export async function syncAllWorkflows(
   deps: SyncDeps,
   options: SyncOptions & { workflowId?: string } = {},
-): Promise<Array<{ workflow_id: string; report?: SyncReport; error?: string }>> {
+): Promise<Array<{ workflow_id: string; report?: SyncReport; error?: string; internal?: true }>> {
   const ids = options.workflowId ? [options.workflowId] : await deps.tables.keys(SYSTEM_REGION, TABLES.deploymentResources).catch(() => [] as string[]);
-  const out: Array<{ workflow_id: string; report?: SyncReport; error?: string }> = [];
+  const out: Array<{ workflow_id: string; report?: SyncReport; error?: string; internal?: true }> = [];
   for (const id of ids) {
     try {
       out.push({ workflow_id: id, report: await syncWorkflowLogs(deps, id, options) });
     } catch (err) {
       if (options.workflowId) throw err;
-      out.push({ workflow_id: id, error: (err as Error).message });
+      // internal: not the user's input or state at fault (the exit code says which)
+      const internal = !(err instanceof UserError || err instanceof DecodeError);
+      out.push({ workflow_id: id, error: (err as Error).message, ...(internal ? { internal: true as const } : {}) });
     }
   }
   return out;
@@ -410,6 +421,8 @@ export function formatSyncReport(r: SyncReport): string {
   ];
   for (const [why, n] of Object.entries(r.incomplete_reasons)) out.push(`           incomplete ×${n}: ${why}`);
   for (const ex of r.examples) out.push(`           e.g. ${ex}`);
+  for (const c of r.corrupt) out.push(`           corrupt line skipped: ${c.where}: ${c.problem}`);
+  if (r.skipped.corrupt > r.corrupt.length) out.push(`           … and ${r.skipped.corrupt - r.corrupt.length} more corrupt line(s)`);
   out.push(`  summary  ${r.summary.runs} runs, ${r.summary.pending} in flight, ${(r.summary.bytes / 1024).toFixed(1)} KB stored`);
   return out.join('\n');
 }

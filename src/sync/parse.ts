@@ -20,9 +20,9 @@ import {
   UserCodeFailureEvent,
 } from '../model/log-event';
 
-/** Why a line was not used. */
-export type SkipReason = 'foreign' | 'malformed' | 'unknown_version' | 'unknown_event' | 'other_workflow';
-export const SKIP_REASONS: readonly SkipReason[] = ['foreign', 'malformed', 'unknown_version', 'unknown_event', 'other_workflow'];
+/** Why a line was not used (`corrupt`: the log store could not read the record at all, e.g. a line cut short). */
+export type SkipReason = 'foreign' | 'malformed' | 'unknown_version' | 'unknown_event' | 'other_workflow' | 'corrupt';
+export const SKIP_REASONS: readonly SkipReason[] = ['foreign', 'malformed', 'unknown_version', 'unknown_event', 'other_workflow', 'corrupt'];
 
 /** What a line turned out to be. */
 export type ParsedLine = { ok: true; event: LogEvent; ms: number } | { ok: false; reason: SkipReason; detail?: string };

@@ -8,6 +8,7 @@ import { RUNTIME_POLICY } from '../../src/cloud/aws/lambda-functions';
 import { roleName } from '../../src/cloud/aws/names';
 import { S3PackageStore } from '../../src/cloud/aws/s3-packages';
 import { trustPolicy } from '../../src/cloud/aws/policies';
+import { boundaryArn, WORKFLOW_TAG } from '../../src/cloud/aws/boundary';
 import type { ExecutionEvent, FunctionSpec } from '../../src/cloud/ports';
 import { RegionUnreachableError } from '../../src/cloud/ports';
 import { UserError } from '../../src/model/errors';
@@ -207,6 +208,23 @@ describe('aws: adapters on moto', function () {
       await cloud.functions.remove(region, physical); // absent: no error
       assert.equal(await cloud.functions.roles.trust(roleName(physical)), undefined);
       assert.equal(await cloud.functions.describe(region, physical), undefined);
+    });
+
+    it('every role deploy creates carries the workflow boundary and names its workflow; an older role gets them', async () => {
+      await cloud.functions.deploy(spec(fn, region, 'code/worker.js'));
+      const guards = await cloud.functions.roles.guards(roleName(fn));
+      assert.equal(guards?.boundary, boundaryArn(MOTO_ACCOUNT));
+      assert.equal(guards?.tags[WORKFLOW_TAG], 'fn_wf-2.0');
+      assert.equal(guards?.tags['caribou:managed'], 'true');
+      // a role made before the boundary existed (as by an older Caribou): the next deploy attaches it
+      const old = 'fn_wf-2_0-older_aws-ca-central-1';
+      await cloud.context.client(IAMClient, 'us-east-1').send(new CreateRoleCommand({ RoleName: roleName(old), AssumeRolePolicyDocument: JSON.stringify(trustPolicy('lambda.amazonaws.com')) }));
+      assert.equal((await cloud.functions.roles.guards(roleName(old)))?.boundary, undefined);
+      await cloud.functions.deploy(spec(old, region, 'code/worker.js'));
+      const upgraded = await cloud.functions.roles.guards(roleName(old));
+      assert.equal(upgraded?.boundary, boundaryArn(MOTO_ACCOUNT));
+      assert.equal(upgraded?.tags[WORKFLOW_TAG], 'fn_wf-2.0');
+      await cloud.functions.remove(region, old);
     });
 
     it('names the missing package instead of failing inside Lambda', async () => {

@@ -12,6 +12,8 @@ import { LAMBDA_RUNTIME, LOG_RETENTION_DAYS, RUNTIME_POLICY, WORKFLOW_POLICY } f
 import { roleName } from '../../src/cloud/aws/names';
 import { wildcardGrants, type PolicyDocument } from '../../src/cloud/aws/policies';
 import { setupTables, SYSTEM_TABLES } from '../../src/cli/commands/setup_tables';
+import { policyPlan } from '../../src/deploy/policy-plan';
+import { boundaryArn } from '../../src/cloud/aws/boundary';
 import { teardownFramework } from '../../src/cli/commands/teardown_framework';
 import { deployWorkflow, listWorkflows, physicalNameOf, removeWorkflow, topicNameOf } from '../../src/deploy/deployer';
 import { loadWorkflowProject, type WorkflowProject } from '../../src/deploy/project';
@@ -107,8 +109,13 @@ describe('aws: workflow lifecycle on moto', function () {
       const trust = (await cloud.functions.roles.trust(roleName(physical)))!;
       assert.deepEqual(trust.Statement.map((s) => s.Principal), [{ Service: 'lambda.amazonaws.com' }]);
       const policies = (await cloud.functions.roles.inlinePolicies(roleName(physical)))!;
-      assert.deepEqual(Object.keys(policies).sort(), [RUNTIME_POLICY, WORKFLOW_POLICY]);
-      assert.deepEqual(policies[WORKFLOW_POLICY], userPolicy);
+      // exactly the documents `caribou inspect --policy` prints (the example's iam_policy has no statements: no user part)
+      const planned = policyPlan(project, MOTO_ACCOUNT).functions.find((f) => f.physical_name === physical)!;
+      assert.deepEqual(policies, planned.policies);
+      assert.deepEqual(Object.keys(policies), userPolicy.Statement.length > 0 ? [RUNTIME_POLICY, WORKFLOW_POLICY] : [RUNTIME_POLICY]);
+      const guards = (await cloud.functions.roles.guards(roleName(physical)))!;
+      assert.equal(guards.boundary, planned.permissionsBoundary);
+      assert.equal(guards.tags['caribou:workflow'], id);
       const runtime = policies[RUNTIME_POLICY];
       assert.deepEqual(wildcardGrants(runtime), []);
       const resources = runtime.Statement.flatMap((s) => [s.Resource ?? []].flat());
@@ -202,6 +209,8 @@ describe('aws: workflow lifecycle on moto', function () {
     // the new role is scoped like the home ones (its logs are in the new region)
     const runtime = (await cloud.functions.roles.inlinePolicies(roleName(physical)))![RUNTIME_POLICY];
     assert.ok([runtime.Statement[0].Resource].flat().every((r) => r!.startsWith(`arn:aws:logs:${second}:`)));
+    // and the role the migrator created carries the workflow boundary too
+    assert.equal((await cloud.functions.roles.guards(roleName(physical)))?.boundary, boundaryArn(MOTO_ACCOUNT));
 
     const wpd = (await cloud.tables.get(SYSTEM_REGION, TABLES.workflowPlacementDecision, id)) as WorkflowPlacementDecision;
     assert.equal(wpd.current_deployment?.instances['0'][join.instance_name].region, second);

@@ -137,7 +137,10 @@ describe('aws: a workflow run on moto through its deployed package', function ()
       .map((l) => JSON.parse(l.slice(l.indexOf('{'))) as { event: string; instance: string; run_id: string });
     const executed = events.filter((e) => e.event === 'EXECUTED' && e.run_id === started.runId).map((e) => e.instance);
     assert.deepEqual(executed.sort(), project.config.instances.map((i) => i.instance_name).sort(), 'every instance executed exactly once');
-    assert.equal(await readRunFailure(cloud.tables, home, started.runId), undefined);
+    assert.equal(await readRunFailure(cloud.tables, home, started.runId, { workflowId: project.config.workflow_id }), undefined);
+    // every join item of the run is keyed under its workflow, the prefix the role's LeadingKeys condition admits
+    const joinKeys = (await cloud.tables.keys(home, TABLES.syncMessages)).filter((k) => k.includes(started.runId));
+    assert.ok(joinKeys.length > 0 && joinKeys.every((k) => k.startsWith(`${project.config.workflow_id}/`)), joinKeys.join(', '));
     // secondSyncFunction printed its result: 2 + 4 (syncFunction's two slots) + 6 (site 2)
     const result = lines.join('').split('\n').find((l) => l.includes('"total"'));
     assert.ok(result, 'the last join printed its result');

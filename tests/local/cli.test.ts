@@ -27,11 +27,13 @@ describe('caribou deploy / run / list / remove, each in its own process', () => 
     const r = caribou(tmp.dir, ['run', 'small_sync_example-0.0.1', '-a', '{"message":"hi","number":2}', '--at', '2026-03-01T14:00:00Z', '--wait', '--json']);
     assert.equal(r.code, 0, r.err);
     const out = JSON.parse(r.out);
-    assert.deepEqual(Object.keys(out), ['run_id', 'status', 'instances']);
+    assert.deepEqual(Object.keys(out), ['run_id', 'status', 'instances', 'time_key']);
     assert.equal(out.status, 'succeeded');
     assert.equal(out.instances.length, 3);
     for (const i of out.instances) {
-      assert.deepEqual(Object.keys(i), ['instance', 'region', 'start', 'end']);
+      // result: what a final instance returned
+      assert.deepEqual(Object.keys(i).filter((k) => k !== 'result'), ['instance', 'region', 'start', 'end', 'outcome', 'attempts']);
+      assert.equal(i.outcome, 'executed');
       assert.ok(i.start >= '2026-03-01T14:00:00' && i.start < '2026-03-01T14:01:00', `virtual start time ${i.start}`);
     }
 

@@ -134,5 +134,14 @@ describe('local cloud: bad input, failures, large payloads and outages', () => {
       assert.equal(unreachable[0].unreachable_region, 'us-west-1');
       assert.equal(unreachable[0].fallback_region, 'us-east-1');
     });
+
+    it('a join planned in a region whose tables are down meets its writers in its home region\'s table', async () => {
+      const r = await runWorkflow(cloud, sync.config.workflow_id, { message: 'outage', number: 2 });
+      assert.equal(r.status, 'succeeded', JSON.stringify(r.errors));
+      const item = (await cloud.tables.get('us-east-1', TABLES.syncMessages, `${syncInstance}:${r.run_id}`)) as Record<string, unknown> | undefined;
+      assert.ok(item?.fired, 'the join item is in us-east-1 and fired there');
+      const [out] = (await printedOf(cloud, sync.config, 'secondSyncFunction')).filter((o) => o.run_id === r.run_id);
+      assert.equal(out.total, 12);
+    });
   });
 });

@@ -94,6 +94,7 @@ describe('local cloud: joins of small_sync_example fire exactly once with exactl
       outage: ['us-west-1', 'eu-west-1'],
       seed: 42,
       concurrency: 1,
+      faults: 0,
     });
     assert.throws(() => knobsFromEnv({ CARIBOU_LOCAL_DUPLICATES: '2' }), /probability/);
     assert.throws(() => knobsFromEnv({ CARIBOU_LOCAL_OUTAGE: 'mars-north-1' }), /not a simulated region/);

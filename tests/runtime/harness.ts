@@ -13,6 +13,7 @@ import type { WorkflowPlacementDecision, PlacementMap } from '../../src/model/pl
 import { TABLES } from '../../src/model/tables';
 import type { WorkflowConfig } from '../../src/model/workflow-config';
 import { mulberry32 } from '../../src/random/mulberry32';
+import { FaultPlan, faultyMessaging, faultyPackages, faultyTables } from '../../src/cloud/local/faults';
 
 /** Calls ctx.invoke with an explicit call-site index, as the instrumented bundle does. */
 export function call<P>(ctx: Context, target: CaribouFunction<P>, payload: P, site: number, options?: InvokeOptions): void {
@@ -23,6 +24,15 @@ export interface Published {
   region: string;
   topic: string;
   message: string;
+  /** set on a retry: the delivery it retries (Lambda's request id stays the same) */
+  deliveryId?: string;
+  attempt?: number;
+}
+
+/** A delivery whose every attempt threw (Lambda gives up after 2 retries). */
+export interface GaveUp {
+  message: string;
+  error: string;
 }
 
 export class MemoryMessaging implements Messaging {
@@ -37,7 +47,7 @@ export class MemoryMessaging implements Messaging {
   async subscribe(): Promise<void> {}
   async publish(region: string, topic: string, message: string): Promise<void> {
     if (this.unreachable.has(region)) throw new RegionUnreachableError(region);
-    if (this.broken.has(topic)) throw new Error(`topic ${topic} does not exist`);
+    if (this.broken.has(topic)) throw Object.assign(new Error(`topic ${topic} does not exist`), { name: 'NotFoundException' }); // as SNS says it
     if (byteSize(message) > SNS_MAX_BYTES) throw new Error(`SNS refuses a ${byteSize(message)}-byte message`);
     this.publishedCount++;
     this.queue.push({ region, topic, message });
@@ -139,6 +149,10 @@ export class TestCloud {
   readonly packages = new MemoryPackages();
   readonly logs: string[] = [];
   readonly results: HandleResult[] = [];
+  readonly gaveUp: GaveUp[] = [];
+  /** faults injected into the functions' calls (see src/cloud/local/faults.ts) */
+  faults = 0;
+  private deliveries = 0;
   clock = Date.parse('2026-11-22T00:30:00.000Z');
 
   constructor(readonly regions: string[], tables?: KeyValueStore) {
@@ -149,12 +163,14 @@ export class TestCloud {
     for (const r of this.regions) await this.tables.ensureTable(r, TABLES.syncMessages);
   }
 
-  env(region: string): RuntimeEnv {
+  env(region: string, o: { deliveryId?: string; faults?: FaultPlan } = {}): RuntimeEnv {
+    const fo = { plan: o.faults, onFault: () => void this.faults++ };
     return {
       region,
-      tables: this.tables,
-      messaging: this.messaging,
-      packages: this.packages,
+      tables: o.faults ? faultyTables(this.tables, fo) : this.tables,
+      messaging: o.faults ? faultyMessaging(this.messaging, fo) : this.messaging,
+      packages: o.faults ? faultyPackages(this.packages, fo) : this.packages,
+      ...(o.deliveryId ? { deliveryId: o.deliveryId } : {}),
       now: () => new Date(this.clock),
       log: (line) => this.logs.push(line),
     };
@@ -165,7 +181,7 @@ export class TestCloud {
    * random positions and handles them concurrently; each delivery is repeated with
    * probability `duplicates` (at-least-once delivery).
    */
-  async drain(runtime: FunctionRuntime, opts: { rand?: () => number; duplicates?: number; concurrency?: number; maxSteps?: number } = {}): Promise<void> {
+  async drain(runtime: FunctionRuntime, opts: { rand?: () => number; duplicates?: number; concurrency?: number; maxSteps?: number; faults?: FaultPlan } = {}): Promise<void> {
     const rand = opts.rand ?? (() => 0);
     const q = this.messaging.queue;
     let steps = 0;
@@ -173,14 +189,29 @@ export class TestCloud {
       if (++steps > (opts.maxSteps ?? 10_000)) throw new Error('delivery loop did not settle');
       const n = 1 + Math.floor(rand() * Math.min(opts.concurrency ?? 1, q.length));
       const batch: Published[] = [];
+      const fresh = () => `d${++this.deliveries}`;
       for (let i = 0; i < n; i++) {
         const [m] = q.splice(Math.floor(rand() * q.length), 1);
-        batch.push(m!);
-        if (rand() < (opts.duplicates ?? 0)) batch.push(m!);
+        batch.push({ ...m!, deliveryId: m!.deliveryId ?? fresh() });
+        // a duplicate delivery is a delivery of its own
+        if (rand() < (opts.duplicates ?? 0)) batch.push({ ...m!, deliveryId: fresh(), attempt: 0 });
       }
       this.clock += 1000;
-      const out = await Promise.all(batch.map((m) => runtime.handle(this.env(m.region), m.message)));
-      this.results.push(...out);
+      const out = await Promise.all(
+        batch.map(async (m) => {
+          try {
+            return await runtime.handle(this.env(m.region, { deliveryId: m.deliveryId, faults: opts.faults }), m.message);
+          } catch (err) {
+            if ((err as Error)?.name === 'EnvelopeError') throw err;
+            // as Lambda: a failed asynchronous invocation is retried twice, then dropped
+            const attempt = m.attempt ?? 0;
+            if (attempt < 2) q.push({ ...m, attempt: attempt + 1 });
+            else this.gaveUp.push({ message: m.message, error: (err as Error)?.message ?? String(err) });
+            return undefined;
+          }
+        }),
+      );
+      for (const r of out) if (r) this.results.push(r);
     }
   }
 

@@ -2,8 +2,11 @@
  * Random workflow runs for property tests of the join protocol: random DAGs: random joins (several call sites of
  * one predecessor into one join included), random skips, never-reached call sites, functions
  * that throw, placements across regions with an outage, duplicate deliveries, random delivery
- * order and concurrent handling. An oracle walks the DAG in topological order and says what
- * must run and what each join must receive.
+ * order and concurrent handling, and faults: store and messaging calls that fail before taking
+ * effect or after it (a lost response), invocations killed right after a call took effect,
+ * each delivery retried twice as Lambda does. An oracle walks the DAG in topological order
+ * and says what must run and what each join must receive. Under faults a run may end failed
+ * (a delivery gave up, with its error) but never succeeded with work missing or doubled.
  */
 import { strict as assert } from 'assert';
 import fc from 'fast-check';
@@ -15,6 +18,8 @@ import { LogEvent } from '../../src/model/log-event';
 import { instanceRunKey } from '../../src/model/envelope';
 import { TABLES } from '../../src/model/tables';
 import { InstanceSpec, TestCloud, buildConfig, buildWpd, call, prng } from './harness';
+import type { FaultKind, FaultPlan } from '../../src/cloud/local/faults';
+import { executionKey } from '../../src/model/envelope';
 
 const REGIONS = ['us-east-1', 'eu-north-1', 'ap-southeast-2'];
 const HOME = REGIONS[0]!;
@@ -37,7 +42,18 @@ export interface Case {
   seed: number;
   duplicates: number;
   concurrency: number;
+  /** faults: call k of the run gets schedule[k] (if any), else a random fault with probability p */
+  faults: { p: number; schedule: Array<FaultKind | null> } | null;
 }
+
+/** Fault schedules: mostly none, some at given calls, any kind at any store or messaging call. */
+export const faultsArb: fc.Arbitrary<Case['faults']> = fc.option(
+  fc.record({
+    p: fc.constantFrom(0, 0.02, 0.05, 0.15),
+    schedule: fc.array(fc.constantFrom<FaultKind | null>(null, null, null, null, 'before', 'after', 'kill'), { maxLength: 60 }),
+  }),
+  { freq: 2 },
+);
 
 export const caseArb: fc.Arbitrary<Case> = fc.integer({ min: 2, max: 10 }).chain((n) => {
   const nodes = fc.array(fc.boolean(), { minLength: n - 1, maxLength: n - 1 }).chain((joinFlags) => {
@@ -67,6 +83,7 @@ export const caseArb: fc.Arbitrary<Case> = fc.integer({ min: 2, max: 10 }).chain
       seed: fc.integer(),
       duplicates: fc.constantFrom(0, 0.3, 0.7),
       concurrency: fc.integer({ min: 1, max: 4 }),
+      faults: faultsArb,
     });
   });
 });
@@ -104,7 +121,7 @@ function slotOrder(c: Case): Map<number, Edge[]> {
 function build(c: Case) {
   const n = c.joins.length;
   const runs = new Map<string, number>();
-  const received = new Map<string, unknown[]>();
+  const received = new Map<string, unknown[][]>();
   const wf: Workflow = workflow({ name: 'prop', version: '0.0.1' });
   const fns: Array<{ name: string }> = [];
   const sitesOf = (i: number) => c.edges.filter((e) => e.from === i);
@@ -118,7 +135,7 @@ function build(c: Case) {
   for (let i = 0; i < n; i++) {
     const record = (inst: string, data: unknown[]) => {
       runs.set(inst, (runs.get(inst) ?? 0) + 1);
-      received.set(inst, data);
+      received.set(inst, [...(received.get(inst) ?? []), data]);
     };
     if (c.joins[i]) {
       fns.push(
@@ -145,10 +162,28 @@ function build(c: Case) {
 }
 
 /** What the cases exercised (printed with CARIBOU_PROP_STATS=1), so the figures in the report are checkable. */
-export const stats = { cases: 0, joins: 0, joinsRun: 0, joinsMultiPayload: 0, joinsSkippedAll: 0, duplicateDeliveries: 0, fallbacks: 0, failedRuns: 0, handled: 0 };
+export const stats = { cases: 0, faulted: 0, faultsInjected: 0, succeeded: 0, gaveUp: 0, retriedRuns: 0, joins: 0, joinsRun: 0, joinsMultiPayload: 0, joinsSkippedAll: 0, duplicateDeliveries: 0, fallbacks: 0, failedRuns: 0, handled: 0 };
 
-/** Runs one case (over `tables`, default in-memory) and checks it against the oracle. */
-export async function check(c: Case, tables?: KeyValueStore): Promise<void> {
+/** The plan of a case's faults: the schedule for the first calls, then random ones. */
+function planOf(f: NonNullable<Case['faults']>, seed: number): FaultPlan {
+  const rand = prng(seed ^ 0x5eed);
+  let k = 0;
+  return () => {
+    const scheduled = f.schedule[k++];
+    if (scheduled) return scheduled;
+    if (f.p > 0 && rand() < f.p) return (['before', 'after', 'kill'] as const)[Math.floor(rand() * 3)];
+    return undefined;
+  };
+}
+
+export type RunStatus = 'succeeded' | 'failed';
+
+/**
+ * Runs one case (over `tables`, default in-memory) and checks it against the oracle; returns
+ * the run's status as the local cloud reports it (a failure marker, or a delivery given up
+ * after its retries: failed, with the reason; else succeeded).
+ */
+export async function check(c: Case, tables?: KeyValueStore): Promise<RunStatus> {
   const { wf, config, runs, received } = build(c);
   const cloud = new TestCloud(REGIONS, tables);
   await cloud.init();
@@ -157,31 +192,59 @@ export async function check(c: Case, tables?: KeyValueStore): Promise<void> {
   const regionOf = new Map(config.instances.map((inst, i) => [inst.instance_name, REGIONS[c.region[i]!]!]));
   const wpd = buildWpd(config, c.plan === 'home' ? undefined : (i) => regionOf.get(i)!, c.plan === 'expired' ? '2026-11-21T00:00:00.000Z' : undefined);
   const started = await startRun(cloud.env(HOME), wpd, config, { start: true });
-  await cloud.drain(rt, { rand: prng(c.seed), duplicates: c.duplicates, concurrency: c.concurrency });
+  await cloud.drain(rt, { rand: prng(c.seed), duplicates: c.duplicates, concurrency: c.concurrency, ...(c.faults ? { faults: planOf(c.faults, c.seed) } : {}) });
 
   const want = oracle(c);
+  const failure = await readRunFailure(cloud.tables, HOME, started.runId);
+  // as the local cloud reports it: a delivery that exhausted its retries fails the run
+  const status: RunStatus = failure || cloud.gaveUp.length > 0 ? 'failed' : 'succeeded';
+  const complete = cloud.gaveUp.length === 0;
+  // never a failure that did not happen: faults are retried, not reported as the user's
+  if (failure) assert.ok(want.failed, `run marked failed only when a function threw: ${failure.error}`);
+  if (failure) assert.ok(failure.error.length > 0, 'a failed run says why');
+  if (complete) assert.equal(failure !== undefined, want.failed, `run marked failed iff a function that ran threw`);
+  for (const g of cloud.gaveUp) assert.ok(g.error.length > 0, 'an incomplete run says why');
   for (let i = 0; i < c.joins.length; i++) {
     const inst = nameOf(c, i);
-    assert.equal(runs.get(inst) ?? 0, want.runs[i] ? 1 : 0, `${inst} runs ${want.runs[i] ? 'once' : 'never'}`);
-    if (want.runs[i]) assert.deepEqual(received.get(inst), want.received[i], `${inst} receives exactly what was sent, in slot order`);
+    const n = runs.get(inst) ?? 0;
+    // work never doubled or invented: what does not run never runs; what runs sees exactly what was sent, every time
+    if (!want.runs[i]) assert.equal(n, 0, `${inst} never runs`);
+    for (const got of received.get(inst) ?? []) assert.deepEqual(got, want.received[i], `${inst} receives exactly what was sent, in slot order`);
+    if (!complete) continue;
+    // a complete run: everything that should run ran, in effect exactly once
+    if (c.faults) assert.ok(n >= (want.runs[i] ? 1 : 0), `${inst} runs at least once`);
+    else assert.equal(n, want.runs[i] ? 1 : 0, `${inst} runs ${want.runs[i] ? 'once' : 'never'}`);
+    const joinRegion = started.route.placements[inst]!.region;
+    if (want.runs[i]) {
+      const regions = c.joins[i] ? [joinRegion] : REGIONS;
+      let done = false;
+      for (const r of regions) {
+        const rec = (await cloud.tables.get(r, TABLES.syncMessages, executionKey(inst, started.runId, c.joins[i]!))) as Record<string, unknown> | undefined;
+        if (rec?.done !== undefined && rec.checkpoint !== undefined) done = true;
+      }
+      assert.ok(done, `${inst} checkpointed and done`);
+    }
     if (c.joins[i]) {
       // resolved either way: a join that does not run must not be left waiting
-      const region = started.route.placements[inst]!.region;
-      const item = (await cloud.tables.get(region, TABLES.syncMessages, instanceRunKey(inst, started.runId))) as Record<string, unknown> | undefined;
+      const item = (await cloud.tables.get(joinRegion, TABLES.syncMessages, instanceRunKey(inst, started.runId))) as Record<string, unknown> | undefined;
       assert.ok(item && item.fired !== undefined, `join ${inst} is resolved`);
     }
   }
-  const failure = await readRunFailure(cloud.tables, HOME, started.runId);
-  assert.equal(failure !== undefined, want.failed, `run marked failed iff a function that ran threw`);
-  for (const r of cloud.results) assert.ok(['executed', 'duplicate', 'failed'].includes(r.outcome), r.outcome);
+  for (const r of cloud.results) assert.ok(['executed', 'duplicate', 'busy', 'failed'].includes(r.outcome), r.outcome);
   for (const line of cloud.logs) {
+    if (line.startsWith('WARNING')) continue;
     const ev = JSON.parse(line.slice(line.indexOf(' ') + 1));
     assert.ok(decodeResult(LogEvent, ev).ok, `log line follows the contract: ${line}`);
   }
   stats.cases++;
   stats.handled += cloud.results.length;
-  stats.duplicateDeliveries += cloud.results.filter((r) => r.outcome === 'duplicate').length;
+  stats.duplicateDeliveries += cloud.results.filter((r) => r.outcome === 'duplicate' || r.outcome === 'busy').length;
   stats.fallbacks += cloud.results.reduce((k, r) => k + r.sent.filter((s) => s.fallbackFrom).length, 0);
+  if (c.faults) stats.faulted++;
+  stats.faultsInjected += cloud.faults;
+  if (cloud.results.some((r) => r.replayed)) stats.retriedRuns++;
+  if (status === 'succeeded') stats.succeeded++;
+  if (cloud.gaveUp.length > 0) stats.gaveUp++;
   if (want.failed) stats.failedRuns++;
   c.joins.forEach((j, i) => {
     if (!j) return;
@@ -194,5 +257,5 @@ export async function check(c: Case, tables?: KeyValueStore): Promise<void> {
     const down = REGIONS[c.outage]!;
     assert.ok(cloud.results.every((r) => r.region !== down), 'nothing ran in the unreachable region');
   }
+  return status;
 }
-

@@ -8,6 +8,9 @@ import { TABLES } from '../../src/model/tables';
 import { TASK_NAMES } from '../../src/handlers/tasks';
 
 const ROOT = path.join(__dirname, '..', '..');
+/** A token that must appear in no packaged file, and the SSM parameter name that may. */
+const CANARY = 'caribou-canary-7f3a9c1e5b';
+const CANARY_ENV = { ELECTRICITY_MAPS_AUTH_TOKEN: CANARY, ELECTRICITY_MAPS_AUTH_TOKEN_PARAMETER: '/caribou/electricity-maps-token' };
 
 /** `sls package` once per test run, offline, into a temp folder. */
 describe('serverless: the control plane packages offline and lints clean', function () {
@@ -19,7 +22,8 @@ describe('serverless: the control plane packages offline and lints clean', funct
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caribou-sls-'));
     const r = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'sls'), ['package', '--package', dir], {
       cwd: ROOT,
-      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', SLS_DEPRECATION_DISABLE: '*' },
+      // a canary token in the environment, as an operator's shell would hold it: it must reach no file
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', SLS_DEPRECATION_DISABLE: '*', ...CANARY_ENV },
       encoding: 'utf8',
     });
     assert.equal(r.status, 0, `sls package failed:\n${r.stdout}\n${r.stderr}`);
@@ -93,6 +97,18 @@ describe('serverless: the control plane packages offline and lints clean', funct
     });
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), [...TASK_NAMES].sort());
+  });
+
+  it('secrets never land in a file: the canary token is in none, the parameter name is in the template', function () {
+    const files = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : [path.join(d, e.name)]));
+    const out = path.join(dir, 'canary-unzipped');
+    execFileSync('unzip', ['-q', '-o', path.join(dir, 'caribou.zip'), '-d', out]);
+    const all = files(dir);
+    assert.ok(all.some((f) => f.endsWith('serverless-state.json')) && all.some((f) => f.endsWith('.js')), all.join('\n'));
+    for (const f of all) assert.ok(!fs.readFileSync(f).includes(CANARY), `the token is in ${path.relative(dir, f)}`);
+    const [, carbon] = resources('AWS::Lambda::Function').find(([id]) => id === 'CollectCarbonLambdaFunction')!;
+    assert.deepEqual(carbon.Properties.Environment.Variables.ELECTRICITY_MAPS_AUTH_TOKEN_PARAMETER, CANARY_ENV.ELECTRICITY_MAPS_AUTH_TOKEN_PARAMETER);
+    assert.equal(carbon.Properties.Environment.Variables.ELECTRICITY_MAPS_AUTH_TOKEN, undefined);
   });
 
   it('cfn-lint passes on the generated template', function () {

@@ -234,7 +234,7 @@ describe('log sync: garbage and bounds', () => {
     const key = `us-east-1/${physical('a', 'us-east-1')}`;
     const kinds = ['foreign', 'malformed', 'unknown_version', 'unknown_event', 'other_workflow'] as const;
     const garbage = 50_000 - good;
-    const expected: Record<string, number> = { foreign: 0, malformed: 0, unknown_version: 0, unknown_event: 0, other_workflow: 0 };
+    const expected: Record<string, number> = { foreign: 0, malformed: 0, unknown_version: 0, unknown_event: 0, other_workflow: 0, corrupt: 0 };
     for (let i = 0; i < garbage; i++) {
       const kind = kinds[i % kinds.length]!;
       expected[kind]!++;

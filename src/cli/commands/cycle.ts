@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Cloud, ExecutionEvent } from '../../cloud/ports';
 import { targetOf, withCloud } from '../../cloud/open';
-import { UserError } from '../../model/errors';
+import { ExitCode, UserError } from '../../model/errors';
 import type { CycleInput } from '../../handlers/io';
 
 /** What a finished CaribouCycle execution reports. */
@@ -138,6 +138,14 @@ export function register(program: Command): void {
       if (opts.json) console.log(JSON.stringify(outcome));
       else console.log(describeCycle(outcome));
       if (outcome.status !== 'SUCCEEDED') process.exitCode = 1;
+      else {
+        // a plan left staged because a live migrator holds its lease is not applied: never exit 0 for it
+        const held = ((outcome.output as { migrate?: { workflows?: Array<{ workflow_id: string; status: string; reason?: string }> } } | undefined)?.migrate?.workflows ?? []).filter((m) => m.status === 'locked');
+        if (held.length) {
+          console.error(`not applied: ${held.map((m) => `${m.workflow_id}: ${m.reason ?? 'lease held'}`).join('; ')}`);
+          process.exitCode = ExitCode.NothingApplied;
+        }
+      }
     });
 }
 

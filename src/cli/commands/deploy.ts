@@ -10,10 +10,13 @@ export function register(program: Command): void {
     .command('deploy')
     .description('deploy a workflow to its home region (functions, topics, join table, placement decision); prints its id')
     .option('-p, --workflow-dir <dir>', 'the workflow directory (holding app.ts and .caribou/)', process.cwd())
-    .action(async (opts: { workflowDir: string }, cmd: Command) => {
+    .option('--allow-service-wide-grants', 'let iam_policy.json grant a whole service or every resource of one (printed as warnings; the workflow boundary still caps it)')
+    .action(async (opts: { workflowDir: string; allowServiceWideGrants?: boolean }, cmd: Command) => {
       const project = await loadWorkflowProject(opts.workflowDir);
       assertTypeChecks(project.sourceFile);
-      const id = await withCloud({ target: targetOf(cmd.optsWithGlobals().target) }, (cloud) => deployWorkflow(cloud, project));
+      const id = await withCloud({ target: targetOf(cmd.optsWithGlobals().target) }, (cloud) =>
+        deployWorkflow(cloud, project, { allowServiceWideGrants: opts.allowServiceWideGrants, warn: (m) => console.error(m) }),
+      );
       console.log(id);
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadWorkflowProject, WorkflowProject } from '../../deploy/project';
+import { describePolicyPlan, policyPlan } from '../../deploy/policy-plan';
 import { assertTypeChecks } from '../../deploy/typecheck';
 
 /** Registers `caribou inspect`: the DAG read from the source, in words or as the workflow config JSON. */
@@ -9,9 +10,16 @@ export function register(program: Command): void {
     .description('show the DAG Caribou reads from a workflow (instances, edges, joins); nothing is run or deployed')
     .option('-p, --workflow-dir <dir>', 'the workflow directory (holding app.ts and .caribou/)', process.cwd())
     .option('--json', 'print the workflow config record (workflow_id, instances, functions, …) as JSON')
-    .action(async (opts: { workflowDir: string; json?: boolean }) => {
+    .option('--policy', 'print the IAM documents deploy attaches on AWS (runtime part, user part, permissions boundary)')
+    .option('--account <id>', 'with --policy: the AWS account to write into the ARNs (default CARIBOU_AWS_ACCOUNT_ID, else <ACCOUNT_ID>)')
+    .action(async (opts: { workflowDir: string; json?: boolean; policy?: boolean; account?: string }) => {
       const project = await loadWorkflowProject(opts.workflowDir);
       assertTypeChecks(project.sourceFile, 'fix them before deploying');
+      if (opts.policy) {
+        const plan = policyPlan(project, opts.account ?? (process.env.CARIBOU_AWS_ACCOUNT_ID || undefined));
+        console.log(opts.json ? JSON.stringify(plan, null, 2) : describePolicyPlan(plan));
+        return;
+      }
       console.log(opts.json ? JSON.stringify(project.config, null, 2) : describeProject(project));
     });
 }

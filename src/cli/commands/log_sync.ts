@@ -32,13 +32,14 @@ export function register(program: Command): void {
       const local = target === 'local' ? { bufferMs: bufferMs ?? 0, settleMs: 0 } : { bufferMs };
       await withCloud({ target }, async (cloud) => {
         const results = await syncAllWorkflows({ tables: cloud.tables, logs: cloud.logs, now: () => cloud.now() }, { workflowId: flags.workflowId, ...local, reset: flags.reset });
+        // a workflow not synced: the command did not do its job (1: its input or state; 2: internal)
+        if (results.some((r) => r.error)) process.exitCode = results.some((r) => r.internal) ? 2 : 1;
         if (flags.json) {
           console.log(JSON.stringify(results, null, 2));
           return;
         }
         if (results.length === 0) console.log('no workflows are deployed: nothing to sync');
         for (const r of results) console.log(r.report ? formatSyncReport(r.report) : `${r.workflow_id}: not synced: ${r.error}`);
-        if (results.some((r) => r.error)) process.exitCode = 1;
       });
     });
 }

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { targetOf, withCloud } from '../../cloud/open';
 import { DECIDE, manageDeployments } from '../../decide';
 import { UserError } from '../../model/errors';
-import { collectWorkflowSummaries, solveIdOf } from '../../handlers/control';
-import { solveEvaluate, solvePrepare, solveSelect, solveStage, writeTicket } from '../../handlers/solve';
+import { collectWorkflowSummaries } from '../../handlers/control';
+import { exitCodeOfSolve, solveAndStage, type SolveOutcome } from '../../control/solve-loop';
 
 /** Registers `caribou manage_deployments`: the deployment manager on its own, outside the cycle. */
 export function register(program: Command): void {
@@ -24,33 +24,19 @@ export function register(program: Command): void {
         await collectWorkflowSummaries(cloud, opts.workflow);
         const now = cloud.now();
         const decisions = await manageDeployments(cloud.tables, { now, force: opts.force, workflows: opts.workflow, solvesPerDay });
-        const staged: Array<{ workflow_id: string; status: string; error?: string }> = [];
-        if (!opts.decideOnly)
-          for (const d of decisions.filter((x) => x.action === 'solve')) {
-            // the same tasks CaribouCycle's Solve runs, in-process
-            const solve_id = solveIdOf(d.workflow_id, now);
-            try {
-              await writeTicket(cloud, solve_id, { decision: d, tuning: {} });
-              let round = await solvePrepare(cloud, { workflow_id: d.workflow_id, solve_id });
-              while (!round.done) {
-                const evaluated = [];
-                for (const b of round.batches) evaluated.push(await solveEvaluate(cloud, b));
-                round = await solveSelect(cloud, { ...round, evaluated });
-              }
-              const r = await solveStage(cloud, { workflow_id: d.workflow_id, solve_id });
-              staged.push({ workflow_id: d.workflow_id, status: r.status });
-            } catch (err) {
-              staged.push({ workflow_id: d.workflow_id, status: 'failed', error: (err as Error).message });
-            }
-          }
+        const staged: SolveOutcome[] = [];
+        // the Solve sub-machine of CaribouCycle, in-process: the cycle's own loop and tasks
+        if (!opts.decideOnly) for (const d of decisions.filter((x) => x.action === 'solve')) staged.push(await solveAndStage(cloud, d));
         return { decisions, staged };
       });
       if (opts.json) console.log(JSON.stringify(result));
       else {
         if (!result.decisions.length) console.log('no deployed workflows');
         for (const d of result.decisions) console.log(`${d.workflow_id}: ${d.action}${d.action === 'solve' ? ` (${d.algorithm}, ${d.solves_per_day}/day: hours ${d.solve_hours?.join(',')})` : ''}\n  ${d.reason}`);
-        for (const s of result.staged) console.log(`${s.workflow_id}: plan ${s.status}${s.error ? ` — ${s.error}` : ' (apply it with caribou run_deployment_migrator)'}`);
+        for (const s of result.staged) console.log(`${s.workflow_id}: plan ${s.status}${s.status === 'failed' ? ` — ${s.error}` : ' (apply it with caribou run_deployment_migrator)'}`);
       }
-      if (result.staged.some((s) => s.status === 'failed')) process.exitCode = 1;
+      // a plan that was not staged: 1 when the input or state is at fault, 2 when we are
+      const code = Math.max(0, ...result.staged.map(exitCodeOfSolve));
+      if (code) process.exitCode = code;
     });
 }

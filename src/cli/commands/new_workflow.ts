@@ -28,7 +28,13 @@ export function register(program: Command): void {
     .action(async (name: string, opts: { directory: string }) => {
       const dir = await scaffoldWorkflow(name, opts.directory);
       console.log(`created workflow ${name} in ${dir}`);
-      console.log(`next: npx caribou inspect --workflow-dir ${path.relative(process.cwd(), dir) || '.'}`);
+      // each line runs as printed (tests/examples/new_workflow-printed.test.ts runs them)
+      const rel = path.relative(process.cwd(), dir) || '.';
+      const shown = /^[\w@%+=:,./-]+$/.test(rel) ? rel : `'${rel.replace(/'/g, `'\\''`)}'`;
+      console.log('next:');
+      console.log(`  npx caribou inspect --workflow-dir ${shown}`);
+      console.log(`  npx caribou deploy --workflow-dir ${shown}`);
+      console.log(`  npx caribou run ${name}-0.0.1 --wait`);
     });
 }
 

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { UserError } from '../../model/errors';
 import { quickstart, type QuickstartResult } from '../../quickstart';
 import type { MetricSet } from '../../report/html';
+import { describeChange, usdPerMillion } from '../../quickstart/ab';
 import { progressRenderer } from './cycle';
 
 /** Registers `caribou quickstart`: deploy, run, CaribouCycle, run again, compare — on the local cloud. */
@@ -12,11 +13,11 @@ export function register(program: Command): void {
     .description('the whole story on the local cloud in about a minute: deploy an example (home us-east-1), run it a few hundred times, run CaribouCycle, run it again under the new placement, and compare before/after (table + HTML report)')
     .option('--example <name>', 'example workflow under examples/', 'small_sync_example')
     .option('--runs <n>', 'runs before and after the cycle', '240')
-    .option('--dir <path>', 'state folder, wiped first', path.join('.caribou', 'quickstart'))
-    .option('--report <file>', 'where to write the HTML report (default <dir>/report.html)')
+    .option('--dir <path>', 'state folder: new, empty, or one a quickstart made (marked .caribou-quickstart); its local cloud is cleared first, under its lock', path.join('.caribou', 'quickstart'))
+    .option('--report <file>', 'where to write the HTML report (default <dir>/report.html); never overwrites a file caribou did not write')
     .option('--solves-per-day <n>', 'hour slots CaribouCycle solves: 1,2,3,4,6,8,12,24, or auto (the deployment manager\'s budget decides)', '24')
     .option('--regions <codes>', "replace the example's allowed regions, comma-separated (home is kept), e.g. us-east-1,us-west-1,us-west-2")
-    .option('--json', 'print one line: {"workflow_id","home":{"carbon","cost","runtime_p95"},"optimized":{…},"carbon_reduction_pct","migrated_instances","report"}')
+    .option('--json', 'print one line: {"workflow_id","home":{"carbon","cost","runtime_p95"},"optimized":{…},"carbon_reduction_pct","carbon_reduction_ci_pct","significant","migrated_instances","report"}')
     .action(async (opts: { example: string; runs: string; dir: string; report?: string; regions?: string; solvesPerDay: string; json?: boolean }) => {
       const n = Number(opts.runs);
       if (!Number.isInteger(n) || n < 10) throw new UserError(`--runs must be an integer ≥ 10 (the manager never solves below 10 invocations); got "${opts.runs}"`);
@@ -69,17 +70,19 @@ export function formatQuickstart(r: QuickstartResult): string {
   for (const [fn, regions] of Object.entries(d.placement)) lines.push(`  ${fn.padEnd(w)}  ${hourRanges(regions)}`);
   const cols = ['home est.', 'optimized est.', 'home measured', 'optimized measured'];
   const sets: Array<MetricSet | undefined> = [d.estimated?.home, d.estimated?.optimized, d.measured.home, d.measured.optimized];
-  lines.push('', `Per run (${d.measured.runs.home} runs before, ${d.measured.runs.optimized} after; est. = the solver's Monte Carlo estimate, measured = priced from what the local cloud observed):`);
-  lines.push(`  ${''.padEnd(22)}${cols.map((c) => c.padStart(19)).join('')}`);
-  for (const [k, unit] of [
-    ['carbon', 'gCO2e'],
-    ['cost', 'USD'],
-    ['runtime', 's'],
+  lines.push('', `Per run (${d.ab.pairs} A/B pairs after ${d.ab.warmup_pairs} warm-up pairs; est. = the solver's Monte Carlo estimate, measured = priced from the runtime's log lines with the same terms):`);
+  lines.push(`  ${''.padEnd(26)}${cols.map((c) => c.padStart(19)).join('')}`);
+  // units a person reads: mg CO2e per 1,000 runs, USD per million runs
+  for (const [k, unit, scale] of [
+    ['carbon', 'mg/1k runs', 1e6],
+    ['cost', 'USD/1M runs', 1e6],
+    ['runtime', 's', 1],
   ] as const)
-    for (const s of ['mean', 'p95'] as const) lines.push(`  ${`${k} ${s} (${unit})`.padEnd(22)}${sets.map((m) => (m ? num(m[k][s]) : '–').padStart(19)).join('')}`);
+    for (const s of ['mean', 'p95'] as const) lines.push(`  ${`${k} ${s} (${unit})`.padEnd(26)}${sets.map((m) => (m ? num(m[k][s] * scale) : '–').padStart(19)).join('')}`);
   lines.push(
     '',
-    `Carbon per run: ${num(r.home.carbon)} g at home → ${num(r.optimized.carbon)} g optimized (${r.carbon_reduction_pct >= 0 ? '−' : '+'}${Math.abs(r.carbon_reduction_pct)}%); ${r.migrated_instances} instance(s) moved away from home.`,
+    d.headline,
+    `Cost: ${describeChange(d.ab.cost)} (${usdPerMillion(r.home.cost)} at home). Runtime p95: ${describeChange(d.ab.runtime_p95)}.`,
     `Runs after the cycle executed in: ${Object.entries(d.routed_to).map(([k, v]) => `${k} (${v})`).join(', ')}.`,
     `Timings (s): ${Object.entries(d.timings_s).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}.`,
     `Report: ${r.report}`,

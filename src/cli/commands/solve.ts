@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { renderWhatIf } from '../../report/whatif';
 import { targetOf, withCloud } from '../../cloud/open';
 import { UserError } from '../../model/errors';
 import type { DeploymentMetrics, StagedPlan } from '../../model/staging';
@@ -14,6 +17,7 @@ interface SolveCliOptions {
   runs?: string;
   seed?: string;
   tail?: string;
+  report?: string;
 }
 
 function intOption(name: string, v: string | undefined): number | undefined {
@@ -73,6 +77,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed (default 1)')
     .option('--json', 'print the staging record as JSON')
     .option('--stage', `write the plan to ${TABLES.solverStagingArea} for the migrator`)
+    .option('--report <file>', 'write a what-if HTML report of the plan before it is applied (placement by hour, predictions against home, data-quality flags)')
     .action(async (workflowId: string, opts: SolveCliOptions, cmd: Command) => {
       const strategy = opts.strategy;
       if (strategy !== undefined && !['coarse', 'fine', 'stochastic'].includes(strategy)) throw new UserError(`-s/--strategy: expected coarse, fine or stochastic; got "${strategy}"`);
@@ -91,6 +96,16 @@ export function register(program: Command): void {
         if (opts.stage) {
           await cloud.tables.ensureTable(SYSTEM_REGION, TABLES.solverStagingArea);
           await cloud.tables.put(SYSTEM_REGION, TABLES.solverStagingArea, workflowId, plan);
+        }
+        if (opts.report) {
+          const file = path.resolve(opts.report);
+          try {
+            fs.mkdirSync(path.dirname(file), { recursive: true });
+            fs.writeFileSync(file, renderWhatIf(plan, input));
+          } catch (err) {
+            throw new UserError(`--report: cannot write ${file}: ${(err as Error).message}`);
+          }
+          if (!opts.json) console.error(`what-if report: ${file}`);
         }
         if (opts.json) console.log(JSON.stringify(plan));
         else {

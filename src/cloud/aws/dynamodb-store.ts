@@ -239,6 +239,45 @@ export class DynamoDbKeyValueStore implements KeyValueStore {
       return { set: mine, fields: fieldsOf(r.Item ?? {}) };
     }
   }
+  async replaceField(
+    region: string,
+    table: string,
+    key: string,
+    field: string,
+    expected: unknown | undefined,
+    value: unknown,
+  ): Promise<{ set: boolean; fields: Record<string, unknown> }> {
+    const expiry = this.expiry(table);
+    try {
+      const r = await this.call(region, table, (c, TableName) =>
+        c.send(
+          new UpdateItemCommand({
+            TableName,
+            Key: { key: { S: key } },
+            UpdateExpression: expiry ? 'SET #f = :v, #ttl = if_not_exists(#ttl, :ttl)' : 'SET #f = :v',
+            // fields hold the JSON text the adapter wrote, so equal JSON is an equal string
+            ConditionExpression: expected === undefined ? 'attribute_not_exists(#f)' : '#f = :old',
+            ExpressionAttributeNames: { '#f': FIELD_PREFIX + field, ...(expiry ? { '#ttl': TTL_ATTRIBUTE } : {}) },
+            ExpressionAttributeValues: {
+              ':v': { S: JSON.stringify(value) },
+              ...(expected === undefined ? {} : { ':old': { S: JSON.stringify(expected) } }),
+              ...(expiry ? { ':ttl': expiry } : {}),
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      );
+      return { set: true, fields: fieldsOf(r.Attributes ?? {}) };
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+      const r = await this.call(region, table, (c, TableName) =>
+        c.send(new GetItemCommand({ TableName, Key: { key: { S: key } }, ConsistentRead: true })),
+      );
+      // as in setFieldOnce: finding exactly our (unique) value means an earlier attempt of this call set it
+      const mine = r.Item?.[FIELD_PREFIX + field]?.S === JSON.stringify(value);
+      return { set: mine, fields: fieldsOf(r.Item ?? {}) };
+    }
+  }
 }
 
 function isConditionFailed(err: unknown): boolean {

@@ -1,18 +1,29 @@
 import {
+  CreatePolicyCommand,
   CreateRoleCommand,
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
+  GetPolicyCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
   IAMClient,
   ListRolePoliciesCommand,
+  PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
+  TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import type { AwsContext } from './context';
 import { UserError } from '../../model/errors';
 import { attempt, awsError, isCode, isNotFound, unlessNotFound } from './errors';
 import { assertNoWildcardGrant, parsePolicyDocument, type PolicyDocument } from './policies';
+import { BOUNDARY_NAME, MANAGED_TAG, boundaryArn, boundaryPolicy } from './boundary';
+
+/** What a created role carries besides its policies: a permissions boundary (ARN) and tags. */
+export interface RoleGuards {
+  boundary?: string;
+  tags?: Record<string, string>;
+}
 
 /** IAM is global: one client, addressed through us-east-1. */
 const IAM_REGION = 'us-east-1';
@@ -29,8 +40,11 @@ export class IamRoles {
    * Makes role `name` trust `trust` and hold exactly the inline `policies` (name → document):
    * policies not listed are deleted, so a role never keeps a grant it no longer needs.
    * Returns the role ARN and whether the role was created just now.
+   * With `guards.boundary`, the role carries that permissions boundary before any policy is
+   * put on it (an older role gets it first): the control plane's migrate role may change a
+   * role only when the boundary is attached (serverless.yml MigrateRole).
    */
-  async put(name: string, trust: PolicyDocument, policies: Record<string, PolicyDocument>, description: string): Promise<{ arn: string; created: boolean }> {
+  async put(name: string, trust: PolicyDocument, policies: Record<string, PolicyDocument>, description: string, guards: RoleGuards = {}): Promise<{ arn: string; created: boolean }> {
     for (const [pname, doc] of Object.entries(policies)) assertNoWildcardGrant(doc, `policy ${pname} of role ${name}`);
     const iam = this.iam();
     let arn: string;
@@ -52,7 +66,8 @@ export class IamRoles {
             RoleName: name,
             AssumeRolePolicyDocument: JSON.stringify(trust),
             Description: description.slice(0, 1000),
-            Tags: [{ Key: 'caribou:managed', Value: 'true' }],
+            Tags: Object.entries({ [MANAGED_TAG]: 'true', ...guards.tags }).map(([Key, Value]) => ({ Key, Value })),
+            ...(guards.boundary ? { PermissionsBoundary: guards.boundary } : {}),
           }),
         );
         arn = r.Role!.Arn!;
@@ -64,6 +79,7 @@ export class IamRoles {
         arn = r.Role!.Arn!;
       }
     }
+    if (!created && (guards.boundary || guards.tags)) await this.guardExisting(name, existing?.Role, guards);
     for (const [PolicyName, doc] of Object.entries(policies)) {
       await attempt(`put policy ${PolicyName} on role`, name, () =>
         iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName, PolicyDocument: JSON.stringify(doc) })),
@@ -75,6 +91,53 @@ export class IamRoles {
       }
     }
     return { arn, created };
+  }
+
+  /** Gives a role created earlier (or concurrently) the boundary and tags `guards` asks for. */
+  private async guardExisting(name: string, role: { PermissionsBoundary?: { PermissionsBoundaryArn?: string }; Tags?: Array<{ Key?: string; Value?: string }> } | undefined, guards: RoleGuards): Promise<void> {
+    const iam = this.iam();
+    const current = role ?? (await attempt('read role', name, () => iam.send(new GetRoleCommand({ RoleName: name })))).Role;
+    if (guards.boundary && current?.PermissionsBoundary?.PermissionsBoundaryArn !== guards.boundary) {
+      await attempt('attach the permissions boundary to role', name, () => iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: name, PermissionsBoundary: guards.boundary })));
+    }
+    const want = guards.tags ?? {};
+    const have = new Map((current?.Tags ?? []).map((t) => [t.Key, t.Value]));
+    const missing = Object.entries(want).filter(([k, v]) => have.get(k) !== v);
+    if (missing.length > 0) {
+      await attempt('tag role', name, () => iam.send(new TagRoleCommand({ RoleName: name, Tags: missing.map(([Key, Value]) => ({ Key, Value })) })));
+    }
+  }
+
+  /**
+   * Makes sure the workflow permissions boundary exists in `account` and returns its ARN.
+   * The control-plane stack creates it (serverless.yml CaribouWorkflowBoundary); an operator
+   * deploying without the stack gets the same document created here.
+   */
+  async ensureBoundary(account: string): Promise<string> {
+    const arn = boundaryArn(account);
+    const iam = this.iam();
+    const found = await unlessNotFound('read the permissions boundary', arn, () => iam.send(new GetPolicyCommand({ PolicyArn: arn })), undefined);
+    if (found?.Policy) return arn;
+    try {
+      await iam.send(
+        new CreatePolicyCommand({
+          PolicyName: BOUNDARY_NAME,
+          PolicyDocument: JSON.stringify(boundaryPolicy(account, { bucketPrefix: process.env.CARIBOU_BUCKET_PREFIX })),
+          Description: 'Caribou: the most any workflow function role may do (src/cloud/aws/boundary.ts)',
+          Tags: [{ Key: MANAGED_TAG, Value: 'true' }],
+        }),
+      );
+    } catch (err) {
+      if (!isCode(err, 'EntityAlreadyExists', 'EntityAlreadyExistsException')) throw awsError(err, 'create the permissions boundary', arn);
+    }
+    return arn;
+  }
+
+  /** A role's permissions boundary ARN and tags, or undefined when the role is absent. */
+  async guards(name: string): Promise<{ boundary?: string; tags: Record<string, string> } | undefined> {
+    const r = await unlessNotFound('read role', name, () => this.iam().send(new GetRoleCommand({ RoleName: name })), undefined);
+    if (!r?.Role) return undefined;
+    return { boundary: r.Role.PermissionsBoundary?.PermissionsBoundaryArn, tags: Object.fromEntries((r.Role.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])) };
   }
 
   /** The names of a role's inline policies, across all pages. */

@@ -10,6 +10,7 @@ import { EventBridgeSchedules } from './eventbridge-schedules';
 import { LambdaFunctions, type LambdaTiming } from './lambda-functions';
 import { S3PackageStore } from './s3-packages';
 import { SnsMessaging } from './sns-messaging';
+import { SsmSecrets } from './ssm-secrets';
 import { StepFunctions } from './step-functions';
 
 export { AwsContext } from './context';
@@ -36,6 +37,7 @@ export interface AwsCloud extends Cloud {
   schedules: EventBridgeSchedules;
   stateMachines: StepFunctions;
   logs: CloudWatchLogs;
+  secrets: SsmSecrets;
 }
 
 /**
@@ -70,6 +72,7 @@ export async function createAwsCloud(opts: AwsCloudOptions = {}): Promise<AwsClo
     packages,
     schedules: new EventBridgeSchedules(ctx, functions),
     stateMachines: new StepFunctions(ctx, opts.followPollMs),
+    secrets: new SsmSecrets(ctx),
     now: () => new Date(),
     close: async () => ctx.close(),
   };

@@ -30,6 +30,8 @@ export type SnsEvent = t.TypeOf<typeof SnsEvent>;
 /** The part of Lambda's context object we use. */
 export interface LambdaContext {
   invokedFunctionArn: string;
+  /** the same on Lambda's retries of an asynchronous invocation: the runtime's lease owner */
+  awsRequestId?: string;
 }
 
 /** What the handler needs of the runtime (sdk/runtime createRuntime's result). */
@@ -49,6 +51,8 @@ export function awsRuntimeEnv(region: string, accountId: string, endpoint?: stri
     now: () => new Date(),
     // stdout is the function's CloudWatch log stream, which the log syncer reads
     log: (line) => process.stdout.write(line.endsWith('\n') ? line : line + '\n'),
+    // the role may touch only its own workflow's join items (policies.ts runtimePolicy)
+    scopeJoinKeys: true,
   };
 }
 
@@ -67,12 +71,14 @@ export function lambdaHandler(runtime: HandlesMessages): (event: unknown, contex
     for (const r of records) {
       let result: { outcome: string; error?: string };
       try {
-        result = await runtime.handle(env, r.Sns.Message);
+        // one delivery per record: the request id, plus the message id when a batch holds several
+        const deliveryId = context.awsRequestId ? (records.length > 1 ? `${context.awsRequestId}/${r.Sns.MessageId}` : context.awsRequestId) : undefined;
+        result = await runtime.handle(deliveryId ? { ...env, deliveryId } : env, r.Sns.Message);
       } catch (err) {
         // A message that is not an envelope of this workflow never becomes one: log and drop
         // it rather than let Lambda retry it. Anything else (throttling, a network fault) is
-        // thrown so Lambda's asynchronous retries deliver it again; the runtime's claim on
-        // each instance makes the retry safe.
+        // thrown so Lambda's asynchronous retries deliver it again; the runtime's lease and
+        // checkpoint on each instance make the retry resume where this attempt stopped.
         if ((err as Error)?.name === 'EnvelopeError') {
           env.log(JSON.stringify({ level: 'ERROR', event: 'BAD_MESSAGE', message_id: r.Sns.MessageId, error: (err as Error).message }));
           continue;

@@ -19,7 +19,7 @@ import type { AwsContext } from './context';
 import { attempt, awsError, isCode, sleep, unlessNotFound } from './errors';
 import { IamRoles } from './iam-roles';
 import { assertRegion, digest, isPhysicalName, logGroupName, parsePhysicalName, roleName } from './names';
-import { runtimePolicy, trustPolicy, workflowPolicy, type PolicyDocument } from './policies';
+import { functionRolePlan } from './policies';
 import type { S3PackageStore } from './s3-packages';
 import { isZip, zip } from './zip';
 
@@ -29,9 +29,8 @@ export const LAMBDA_RUNTIME = 'nodejs22.x';
 const MAX_INLINE_ZIP = 50 * 1024 * 1024;
 /** Days a function's logs are kept (CloudWatch accepts 1, 3, 5, 7, 14, 30, 60, 90, …). */
 export const LOG_RETENTION_DAYS = 30;
-/** Inline policy names on a function's role. */
-export const RUNTIME_POLICY = 'caribou-runtime';
-export const WORKFLOW_POLICY = 'caribou-workflow';
+/** Inline policy names on a function's role (policies.ts). */
+export { RUNTIME_POLICY, WORKFLOW_POLICY } from './policies';
 
 /** Options that tests shorten; the defaults suit AWS. */
 export interface LambdaTiming {
@@ -51,6 +50,8 @@ const DEFAULT_TIMING: LambdaTiming = { roleWaitMs: 60_000, readyWaitMs: 300_000,
 export class LambdaFunctions implements Functions {
   readonly roles: IamRoles;
   private readonly timing: LambdaTiming;
+  /** the boundary's ARN, once checked (or created) in this process */
+  private boundary: Promise<string> | undefined;
 
   constructor(
     private readonly ctx: AwsContext,
@@ -70,10 +71,15 @@ export class LambdaFunctions implements Functions {
     if (p.region !== spec.region) throw new UserError(`function ${spec.name} is named for ${p.region} but was asked to deploy to ${spec.region}`);
     const account = await this.ctx.accountId();
 
-    const policies: Record<string, PolicyDocument> = { [RUNTIME_POLICY]: runtimePolicy(spec.name, account) };
-    const user = workflowPolicy(spec.policy, spec.name);
-    if (user) policies[WORKFLOW_POLICY] = user;
-    const role = await this.roles.put(roleName(spec.name), trustPolicy('lambda.amazonaws.com'), policies, `Caribou function ${spec.name} (workflow ${p.workflowId})`);
+    const plan = functionRolePlan(spec.name, account, spec.policy);
+    // every function role carries the workflow boundary and names its workflow (boundary.ts)
+    this.boundary ??= this.roles.ensureBoundary(account);
+    const boundary = await this.boundary.catch((err) => {
+      this.boundary = undefined;
+      throw err;
+    });
+    if (boundary !== plan.permissionsBoundary) throw new Error(`the boundary ${boundary} is not the planned ${plan.permissionsBoundary}`);
+    const role = await this.roles.put(plan.role, plan.trust, plan.policies, `Caribou function ${spec.name} (workflow ${p.workflowId})`, { boundary, tags: plan.tags });
 
     const code = await this.code(spec);
     await this.ensureLogGroup(spec.region, spec.name);

@@ -113,6 +113,9 @@ export function bucketRegion(account: string, bucket: string): string | undefine
   return REGION.test(region) ? region : undefined;
 }
 
+/** Where the runtime spills payloads too large for SNS (`payloads/<workflow_id>/…`); they expire after two days. */
+export const PAYLOAD_PREFIX = 'payloads/';
+
 /** Checks a timer (EventBridge rule) name before it becomes `<name>-timer-rule`. */
 export function assertTimerName(name: string): string {
   if (!/^[A-Za-z0-9_]{1,50}$/.test(name)) throw new UserError(`"${name}" is not a valid timer name (1–50 letters, digits or _)`);

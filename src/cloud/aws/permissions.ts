@@ -2,6 +2,7 @@ import { SYSTEM_REGION, TABLES } from '../../model/tables';
 import { MIGRATION_TABLES } from '../../model/migration';
 import type { PolicyDocument } from './policies';
 import { TIMER_ROLE } from './eventbridge-schedules';
+import { boundaryArn } from './boundary';
 
 /**
  * The IAM actions the AWS adapters call, by what the operator (or a control-plane role)
@@ -24,7 +25,9 @@ export const ACTIONS = {
     'lambda:PutFunctionEventInvokeConfig',
   ],
   listing: ['lambda:ListFunctions', 'sns:ListTopics', 's3:ListAllMyBuckets', 'states:ListStateMachines', 'events:ListRules', 'logs:DescribeLogGroups'],
-  roles: ['iam:CreateRole', 'iam:GetRole', 'iam:TagRole', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:ListRolePolicies', 'iam:DeleteRolePolicy', 'iam:DeleteRole'],
+  roles: ['iam:CreateRole', 'iam:GetRole', 'iam:TagRole', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:GetRolePolicy', 'iam:ListRolePolicies', 'iam:DeleteRolePolicy', 'iam:DeleteRole'],
+  /** the workflow permissions boundary (boundary.ts): read before each deploy, created when the stack did not */
+  boundary: ['iam:GetPolicy', 'iam:CreatePolicy'],
   passRole: ['iam:PassRole'],
   topics: ['sns:CreateTopic', 'sns:SetTopicAttributes', 'sns:GetTopicAttributes', 'sns:Subscribe', 'sns:ListSubscriptionsByTopic', 'sns:Unsubscribe', 'sns:DeleteTopic', 'sns:Publish'],
   buckets: ['s3:CreateBucket', 's3:PutBucketPublicAccessBlock', 's3:PutLifecycleConfiguration', 's3:ListBucket', 's3:DeleteBucket'],
@@ -42,6 +45,7 @@ export const MIGRATE_ACTIONS: readonly string[] = [
   ...ACTIONS.functions,
   'lambda:ListFunctions',
   ...ACTIONS.roles.filter((a) => a !== 'iam:GetRolePolicy'),
+  'iam:GetPolicy',
   ...ACTIONS.passRole,
   ...ACTIONS.topics.filter((a) => a !== 'sns:Publish' && a !== 'sns:GetTopicAttributes'),
   'sns:ListTopics',
@@ -82,6 +86,7 @@ export function operatorPolicy(account: string, controlRegion = SYSTEM_REGION): 
       { Sid: 'ControlPlaneTimerTargets', Effect: 'Allow', Action: ['lambda:GetFunction', 'lambda:AddPermission', 'lambda:RemovePermission', 'lambda:GetPolicy'], Resource: [`arn:aws:lambda:${controlRegion}:${account}:function:caribou-*`] },
       { Sid: 'Listing', Effect: 'Allow', Action: [...ACTIONS.listing], Resource: ['*'] },
       { Sid: 'CaribouRoles', Effect: 'Allow', Action: [...ACTIONS.roles], Resource: [`arn:aws:iam::${account}:role/*_aws-*`, `arn:aws:iam::${account}:role/${TIMER_ROLE}`] },
+      { Sid: 'WorkflowBoundary', Effect: 'Allow', Action: [...ACTIONS.boundary], Resource: [boundaryArn(account)] },
       {
         Sid: 'PassFunctionRoles',
         Effect: 'Allow',

@@ -2,7 +2,9 @@ import * as t from 'io-ts';
 import { decodeOrThrow } from '../../model/decode';
 import { UserError } from '../../model/errors';
 import { SYSTEM_REGION, TABLES } from '../../model/tables';
-import { logGroupName, parsePhysicalName } from './names';
+import { logGroupName, parsePhysicalName, PAYLOAD_PREFIX, roleName } from './names';
+import { JOIN_ACTIONS, MANAGED_TAG, WORKFLOW_TAG, boundaryArn } from './boundary';
+import { joinKeyPrefix } from '../join-scope';
 
 /**
  * IAM policy documents: the codec for the ones users give us, the ones Caribou generates,
@@ -81,12 +83,14 @@ export function trustPolicy(service: string, account?: string): PolicyDocument {
 }
 
 /**
- * What the Caribou runtime inside a function needs, and nothing more:
+ * What the Caribou runtime inside a function needs, scoped to its own workflow, and nothing more:
  * - write its own log group;
  * - publish to the topics of its own workflow version, in any region (successors move);
- * - the join protocol on the per-region join tables;
+ * - its own workflow's join items on the per-region join tables (keys `<workflow_id>/…`,
+ *   src/cloud/join-scope.ts; `dynamodb:LeadingKeys` holds it to them);
  * - read its own workflow's placement decision (one key of one system table);
- * - put and get spilled payloads in the Caribou buckets of this account.
+ * - put and get its own workflow's spilled payloads (`payloads/<workflow_id>/`) in the Caribou buckets.
+ * Not other workflows' code (`workflows/`), not the solver's objects (`solves/`), no system table write.
  */
 export function runtimePolicy(physical: string, account: string): PolicyDocument {
   const p = parsePhysicalName(physical);
@@ -106,10 +110,11 @@ export function runtimePolicy(physical: string, account: string): PolicyDocument
         Resource: [`arn:aws:sns:*:${account}:${p.prefix}*`],
       },
       {
-        Sid: 'JoinTables',
+        Sid: 'OwnJoinItems',
         Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+        Action: [...JOIN_ACTIONS],
         Resource: [`arn:aws:dynamodb:*:${account}:table/${TABLES.syncMessages}`],
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${joinKeyPrefix(p.workflowId)}*`] } },
       },
       {
         Sid: 'ReadOwnPlacementDecision',
@@ -119,10 +124,10 @@ export function runtimePolicy(physical: string, account: string): PolicyDocument
         Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [p.workflowId] } },
       },
       {
-        Sid: 'SpilledPayloads',
+        Sid: 'OwnSpilledPayloads',
         Effect: 'Allow',
         Action: ['s3:GetObject', 's3:PutObject'],
-        Resource: [`arn:aws:s3:::${process.env.CARIBOU_BUCKET_PREFIX ?? 'caribou'}-${account}-*/*`],
+        Resource: [`arn:aws:s3:::${process.env.CARIBOU_BUCKET_PREFIX ?? 'caribou'}-${account}-*/${PAYLOAD_PREFIX}${p.workflowId}/*`],
       },
     ],
   };
@@ -157,4 +162,38 @@ export function parsePolicyDocument(encoded: string, what: string): PolicyDocume
   let text = encoded;
   if (/^%7B/i.test(text)) text = decodeURIComponent(text);
   return decodeOrThrow(PolicyDocument, JSON.parse(text), what);
+}
+
+/** Inline policy names on a function's role. */
+export const RUNTIME_POLICY = 'caribou-runtime';
+export const WORKFLOW_POLICY = 'caribou-workflow';
+
+/** Everything IAM holds for one function: what deploy attaches, and what `caribou inspect --policy` prints. */
+export interface FunctionRolePlan {
+  role: string;
+  trust: PolicyDocument;
+  /** inline policies by name: the runtime part, and the user part when it has statements */
+  policies: Record<string, PolicyDocument>;
+  permissionsBoundary: string;
+  tags: Record<string, string>;
+}
+
+/**
+ * The role, policies, boundary and tags of function `physical` in `account`, from the
+ * workflow's iam_policy as stored. One function for deploy and inspect, so what a reviewer
+ * reads is what gets attached.
+ */
+export function functionRolePlan(physical: string, account: string, iamPolicy: unknown): FunctionRolePlan {
+  const p = parsePhysicalName(physical);
+  const policies: Record<string, PolicyDocument> = { [RUNTIME_POLICY]: runtimePolicy(physical, account) };
+  const user = workflowPolicy(iamPolicy, physical);
+  // IAM refuses a policy without statements: a workflow needing nothing beyond the runtime has no user part
+  if (user && user.Statement.length > 0) policies[WORKFLOW_POLICY] = user;
+  return {
+    role: roleName(physical),
+    trust: trustPolicy('lambda.amazonaws.com'),
+    policies,
+    permissionsBoundary: boundaryArn(account),
+    tags: { [MANAGED_TAG]: 'true', [WORKFLOW_TAG]: p.workflowId },
+  };
 }

@@ -16,7 +16,7 @@ import type { PackageStore } from '../ports';
 import type { AwsContext } from './context';
 import { UserError } from '../../model/errors';
 import { attempt, awsError, isCode, isNotFound, unlessNotFound } from './errors';
-import { bucketName, bucketRegion } from './names';
+import { bucketName, bucketRegion, PAYLOAD_PREFIX } from './names';
 
 /**
  * PackageStore on S3: one private bucket per region (`caribou-<account>-<region>`), so a
@@ -169,5 +169,4 @@ export class S3PackageStore implements PackageStore {
   }
 }
 
-/** Where the runtime spills payloads too large for SNS; they expire after two days. */
-export const PAYLOAD_PREFIX = 'payloads/';
+export { PAYLOAD_PREFIX } from './names';

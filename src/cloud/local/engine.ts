@@ -11,6 +11,7 @@ import type { LocalLogs } from './logs';
 import type { DeliverySink, LocalMessaging } from './messaging';
 import type { LocalPackageStore } from './packages';
 import { PACKAGE_ROOT } from '../../paths';
+import { faultyMessaging, faultyPackages, faultyTables, randomFaults, type FaultOptions } from './faults';
 
 /** Testing knobs of the local cloud (from CARIBOU_LOCAL_* unless given). */
 export interface LocalKnobs {
@@ -18,8 +19,14 @@ export interface LocalKnobs {
   duplicates: number;
   /** deliver pending messages in a random order instead of by arrival time */
   reorder: boolean;
-  /** regions whose topics cannot be reached */
+  /** regions whose topics and tables cannot be reached */
   outage: string[];
+  /**
+   * probability that each store write or read and each publish of a function fails (half
+   * before taking effect, half after: a lost response), and that an invocation is killed
+   * right after taking its execution lease (0: none)
+   */
+  faults: number;
   seed: number;
   /** how many deliveries run at once (1, the default: one after another, each timed alone) */
   concurrency: number;
@@ -36,32 +43,50 @@ interface Delivery {
   message: string;
   /** 0 for the first delivery; Lambda retries a failed asynchronous invocation twice */
   attempt: number;
+  /** the delivery's id, kept by its retries (Lambda's request id): the runtime's lease owner */
+  id: string;
 }
 
 /** Lambda's retries of a failed asynchronous invocation (SNS → Lambda), and its delays. */
 export const LAMBDA_ASYNC_RETRIES = 2;
 const RETRY_DELAY_MS = [60_000, 120_000];
 
-/** What one instance did in a run, seen from its log lines. */
+/** What one instance did in a run. */
 export interface InstanceTrace {
   instance: string;
   region: string;
   start: string;
   end: string | null;
+  /** executed, failed (its function threw or timed out, or its delivery exhausted its retries), hop-limit, or incomplete (never finished) */
+  outcome?: 'executed' | 'failed' | 'hop-limit' | 'incomplete';
+  /** deliveries that reached it: retries and duplicates included */
+  attempts?: number;
+  error?: string;
+  /** what a final instance (no call sites) returned, when JSON */
+  result?: unknown;
 }
 
-/** What the engine knows about a run it was asked to watch. */
+/**
+ * What the engine knows about a run it was asked to watch. succeeded: every instance that
+ * was reached finished; failed: a function threw, timed out or hit the hop limit, or a
+ * delivery exhausted its retries; incomplete: the cloud could not finish it (a message was
+ * dropped, an instance was left unfinished). Never succeeded with work missing.
+ */
 export interface RunTrace {
   run_id: string;
-  status: 'succeeded' | 'failed';
+  status: 'succeeded' | 'failed' | 'incomplete';
   instances: InstanceTrace[];
   errors: string[];
+  /** faults injected into the run's calls (CARIBOU_LOCAL_FAULTS) */
+  faults_injected: number;
 }
 
 interface RunState {
   failed: boolean;
+  incomplete: boolean;
   instances: Map<string, InstanceTrace>;
   errors: string[];
+  faults: number;
 }
 
 /** The part of a deployed bundle the engine calls. */
@@ -83,6 +108,8 @@ export class LocalEngine implements DeliverySink {
   private readonly bundles = new Map<string, LoadedBundle>();
   private readonly watched = new Map<string, RunState>();
   messaging!: LocalMessaging;
+  private readonly faultRand: () => number;
+  private nextDelivery = 0;
 
   constructor(
     private readonly deps: {
@@ -99,6 +126,8 @@ export class LocalEngine implements DeliverySink {
     start: number,
   ) {
     this.clock = start;
+    // its own stream, so turning faults on leaves the latencies and the order as they were
+    this.faultRand = seededRandomFrom(deps.rand);
   }
 
   /** The virtual time, ms since epoch. */
@@ -119,11 +148,15 @@ export class LocalEngine implements DeliverySink {
   enqueue(from: string | undefined, region: string, subscribers: string[], message: string, sentAt: number): void {
     const { knobs, rand, latency } = this.deps;
     for (const fn of subscribers) {
-      this.queue.push({ time: sentAt + latency(from, region, rand) * 1000, seq: this.seq++, region, fn, message, attempt: 0 });
+      this.queue.push({ time: sentAt + latency(from, region, rand) * 1000, seq: this.seq++, region, fn, message, attempt: 0, id: this.deliveryId() });
       // at-least-once delivery: a second copy with its own latency
       if (knobs.duplicates > 0 && rand() < knobs.duplicates)
-        this.queue.push({ time: sentAt + latency(from, region, rand) * 1000, seq: this.seq++, region, fn, message, attempt: 0 });
+        this.queue.push({ time: sentAt + latency(from, region, rand) * 1000, seq: this.seq++, region, fn, message, attempt: 0, id: this.deliveryId() });
     }
+  }
+
+  private deliveryId(): string {
+    return `local-${(++this.nextDelivery).toString(36)}`;
   }
 
   /** Delivers messages until none is pending (including those the deliveries publish). */
@@ -150,6 +183,7 @@ export class LocalEngine implements DeliverySink {
     const limit = Math.max(1, Math.floor(knobs.concurrency));
     const running = new Set<Promise<void>>();
     const restore = routeConsole();
+    const restoreExit = containExit();
     try {
       for (;;) {
         while (running.size < limit && this.queue.size > 0) {
@@ -162,6 +196,7 @@ export class LocalEngine implements DeliverySink {
         await Promise.race(running);
       }
     } finally {
+      restoreExit();
       restore();
     }
   }
@@ -173,16 +208,30 @@ export class LocalEngine implements DeliverySink {
     let realStart = performance.now();
     const now = () => startVirtual + (performance.now() - realStart);
     const spec = functions.spec(d.region, d.fn);
+    const runId = runIdOf(d.message);
+    const run = runId ? this.watched.get(runId) : undefined;
+    const instance = instanceOf(d.message);
+    if (run && instance) this.instance(run, instance, d.region, new Date(d.time).toISOString()).attempts! += 1;
     if (!spec) {
       // the function was removed after the publish: SNS would drop it; say so in the logs
-      this.fail(d, `delivery to ${d.fn} in ${d.region} failed: the function does not exist`);
+      this.giveUp(d, `delivery to ${d.fn} in ${d.region} failed: the function does not exist`, 'incomplete');
       return;
     }
+    const { knobs } = this.deps;
+    const fo: FaultOptions = {
+      ...(knobs.faults > 0 ? { plan: randomFaults(knobs.faults, this.faultRand) } : {}),
+      outage: new Set(knobs.outage),
+      onFault: (kind, call) => {
+        if (run) run.faults++;
+        if (kind === 'kill') logs.append(d.region, d.fn, now(), `KILLED the invocation (injected crash after ${call.port}.${call.op}${call.field ? ` of ${call.field}` : ''})`);
+      },
+    };
     const env: RuntimeEnv = {
       region: d.region,
-      tables: this.deps.tables,
-      messaging: this.messaging.from_(d.region, now),
-      packages: this.deps.packages,
+      tables: faultyTables(this.deps.tables, fo),
+      messaging: knobs.faults > 0 ? faultyMessaging(this.messaging.from_(d.region, now), fo) : this.messaging.from_(d.region, now),
+      packages: knobs.faults > 0 ? faultyPackages(this.deps.packages, fo) : this.deps.packages,
+      deliveryId: d.id,
       now: () => new Date(now()),
       log: (line: string) => {
         const t = now();
@@ -214,17 +263,34 @@ export class LocalEngine implements DeliverySink {
         this.queue.push({ ...d, time, seq: this.seq++, attempt: d.attempt + 1 });
         return;
       }
-      this.fail(d, msg);
+      // the invocation exhausted Lambda's retries: the run failed, with the last error
+      if ((err as Error)?.name === 'EnvelopeError') this.giveUp(d, msg, 'incomplete');
+      else this.giveUp(d, `${msg} (gave up after ${d.attempt + 1} attempts)`, 'failed');
     }
   }
 
-  private fail(d: Delivery, msg: string): void {
+  /** A delivery that will not be made again: the run failed (retries exhausted) or cannot finish (the message was dropped). */
+  private giveUp(d: Delivery, msg: string, how: 'failed' | 'incomplete'): void {
     const runId = runIdOf(d.message);
     const run = runId ? this.watched.get(runId) : undefined;
-    if (run) {
-      run.failed = true;
-      run.errors.push(msg);
+    if (!run) return;
+    if (how === 'failed') run.failed = true;
+    else run.incomplete = true;
+    run.errors.push(msg);
+    const instance = instanceOf(d.message);
+    if (instance) {
+      const i = this.instance(run, instance, d.region, new Date(d.time).toISOString());
+      if (i.outcome === undefined) {
+        i.outcome = how;
+        i.error = msg;
+      }
     }
+  }
+
+  private instance(run: RunState, name: string, region: string, start: string): InstanceTrace {
+    let i = run.instances.get(name);
+    if (!i) run.instances.set(name, (i = { instance: name, region, start, end: null, attempts: 0 }));
+    return i;
   }
 
   /** Loads (once) the bundle a function runs, with require, from the region's package store. */
@@ -256,7 +322,7 @@ export class LocalEngine implements DeliverySink {
 
   /** Starts collecting the instances and status of a run from its log lines. */
   watch(runId: string): void {
-    if (!this.watched.has(runId)) this.watched.set(runId, { failed: false, instances: new Map(), errors: [] });
+    if (!this.watched.has(runId)) this.watched.set(runId, { failed: false, incomplete: false, instances: new Map(), errors: [], faults: 0 });
   }
 
   /** Marks a watched run failed (e.g. its start could not be published). */
@@ -272,20 +338,34 @@ export class LocalEngine implements DeliverySink {
     const r = this.watched.get(runId);
     if (!r) return undefined;
     if (forget) this.watched.delete(runId);
+    // reached by deliveries that all found it busy, and never finished: nothing will finish it now
+    const errors = [...r.errors];
+    for (const i of r.instances.values()) {
+      if (i.outcome !== undefined) continue;
+      i.outcome = 'incomplete';
+      i.error = `${i.instance} never finished: the delivery that held its lease did not complete it`;
+      errors.push(i.error);
+    }
+    const incomplete = r.incomplete || errors.length > r.errors.length;
     return {
       run_id: runId,
-      status: r.failed ? 'failed' : 'succeeded',
+      status: r.failed ? 'failed' : incomplete ? 'incomplete' : 'succeeded',
       instances: [...r.instances.values()].sort((a, b) => a.start.localeCompare(b.start) || a.instance.localeCompare(b.instance)),
-      errors: r.errors,
+      errors,
+      faults_injected: r.faults,
     };
   }
 
   /** Records what one handled message did for a watched run (the runtime's HandleResult). */
   private record(r: HandleResultLike): void {
     const run = this.watched.get(r.run_id);
-    if (!run || r.outcome === 'duplicate') return;
-    if (!run.instances.has(r.instance)) run.instances.set(r.instance, { instance: r.instance, region: r.region, start: r.start, end: r.end });
+    if (!run || r.outcome === 'duplicate' || r.outcome === 'busy') return;
+    const i = this.instance(run, r.instance, r.region, r.start);
+    // the delivery that completed it: where and when it ran (an earlier attempt may have crashed)
+    Object.assign(i, { region: r.region, start: i.outcome === undefined ? r.start : i.start, end: r.end, outcome: r.outcome });
+    if (r.result !== undefined) i.result = r.result;
     if (r.outcome === 'failed' || r.outcome === 'hop-limit') {
+      i.error = r.error ?? r.outcome;
       run.failed = true;
       run.errors.push(`${r.instance}: ${r.error ?? r.outcome}`);
     }
@@ -297,10 +377,11 @@ interface HandleResultLike {
   run_id: string;
   instance: string;
   region: string;
-  outcome: 'executed' | 'failed' | 'duplicate' | 'hop-limit';
+  outcome: 'executed' | 'failed' | 'duplicate' | 'busy' | 'hop-limit';
   error?: string;
   start: string;
   end: string;
+  result?: unknown;
 }
 
 /** Sets variables in process.env; returns the function that puts the previous values back. */
@@ -336,6 +417,40 @@ function routeConsole(): () => void {
     };
   });
   return () => names.forEach((n, i) => (c[n] = saved[i]));
+}
+
+/**
+ * While the engine drains, process.exit() inside a function fails that invocation (on
+ * Lambda it would end the invocation's runtime, not the caller); anywhere else it exits as
+ * always. Returns the function that puts process.exit back.
+ */
+function containExit(): () => void {
+  const real = process.exit;
+  process.exit = ((code?: number | string | null) => {
+    if (invocationLog.getStore()) throw new Error(`the function called process.exit(${code ?? ''}); a function ends by returning (or throwing), never by exiting the process`);
+    return real.call(process, code as number);
+  }) as typeof process.exit;
+  return () => {
+    process.exit = real;
+  };
+}
+
+/** A PRNG seeded from another's next draw. */
+function seededRandomFrom(rand: () => number): () => number {
+  let a = Math.floor(rand() * 2 ** 32) >>> 0;
+  return () => {
+    // mulberry32
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The instance an envelope is for, without trusting its shape. */
+function instanceOf(message: string): string | undefined {
+  return /"instance"\s*:\s*"([^"]+)"/.exec(message)?.[1];
 }
 
 /** The run id of an envelope, without trusting its shape. */

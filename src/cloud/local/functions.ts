@@ -1,7 +1,7 @@
 import * as path from 'path';
 import type { FunctionSpec, Functions } from '../ports';
 import { UserError } from '../../model/errors';
-import { readJson, writeJson } from './json-file';
+import { StateShapes, readJson, writeJson } from './json-file';
 
 /** Functions (Lambda locally): the registry of deployed specs, persisted in functions.json. */
 export class LocalFunctions implements Functions {
@@ -13,7 +13,7 @@ export class LocalFunctions implements Functions {
   }
 
   private all(): Record<string, Record<string, FunctionSpec>> {
-    return (this.cache ??= readJson<Record<string, Record<string, FunctionSpec>>>(this.file, {}));
+    return (this.cache ??= readJson<Record<string, Record<string, FunctionSpec>>>(this.file, {}, StateShapes.byRegion));
   }
 
   private save(): void {

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { EnvSecrets } from '../secrets';
 import * as path from 'path';
 import type { Cloud, Messaging, StateMachines } from '../ports';
 import { singleEndpointStore } from '../aws/dynamodb-store';
@@ -6,6 +7,7 @@ import { hasSnapshotRegion, sampleLatencyS, snapshotRegions } from '../../data/s
 import { SYSTEM_REGION, TABLES } from '../../model/tables';
 import { UserError } from '../../model/errors';
 import { startDynalite, type EmbeddedDynamo } from './dynalite';
+import { checkLevelDb } from './leveldb-check';
 import { LocalEngine, PROJECT_ROOT, type LatencyModel, type LocalKnobs } from './engine';
 import { LocalFunctions } from './functions';
 import { StateLock } from './lock';
@@ -14,7 +16,7 @@ import { LocalMessaging, TopicRegistry } from './messaging';
 import { LocalPackageStore } from './packages';
 import { seedOf, seededRandom } from './rng';
 import { LocalSchedules } from './schedules';
-import { readJson, writeJson } from './json-file';
+import { StateShapes, readJson, writeJson } from './json-file';
 
 export { SNS_MAX_BYTES, topicArn } from './messaging';
 export type { LocalKnobs, RunTrace, InstanceTrace, LatencyModel } from './engine';
@@ -49,6 +51,13 @@ export interface LocalCloudOptions {
   start?: Date;
   /** keep tables in memory instead of on disk (fast tests that need no second process) */
   inMemory?: boolean;
+  /**
+   * start from an empty cloud: everything in the state folder is removed, under its lock (so a
+   * live cloud of another process is never wiped: that one holds the lock and this open fails)
+   */
+  fresh?: boolean;
+  /** how long to wait for another process's lock (default CARIBOU_LOCAL_LOCK_WAIT_S) */
+  lockWaitMs?: number;
 }
 
 /** The state folder: CARIBOU_HOME, else `.caribou/local` of the current directory. */
@@ -75,7 +84,9 @@ export function knobsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalKnobs {
   const seed = env.CARIBOU_LOCAL_SEED ? seedOf(env.CARIBOU_LOCAL_SEED) : 1;
   const concurrency = env.CARIBOU_LOCAL_CONCURRENCY === undefined || env.CARIBOU_LOCAL_CONCURRENCY === '' ? DEFAULT_CONCURRENCY : Number(env.CARIBOU_LOCAL_CONCURRENCY);
   if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new UserError(`CARIBOU_LOCAL_CONCURRENCY must be a whole number ≥ 1, got "${env.CARIBOU_LOCAL_CONCURRENCY}"`);
-  return { duplicates: dup, reorder, outage, seed, concurrency };
+  const faults = env.CARIBOU_LOCAL_FAULTS === undefined || env.CARIBOU_LOCAL_FAULTS === '' ? 0 : Number(env.CARIBOU_LOCAL_FAULTS);
+  if (!(faults >= 0 && faults <= 1)) throw new UserError(`CARIBOU_LOCAL_FAULTS must be a probability from 0 to 1, got "${env.CARIBOU_LOCAL_FAULTS}"`);
+  return { duplicates: dup, reorder, outage, seed, concurrency, faults };
 }
 
 /** One-way latency from the bundled data; a client (no sender region) sits next to the target region. */
@@ -95,8 +106,8 @@ export async function openLocalCloud(opts: LocalCloudOptions = {}): Promise<Loca
   const existing = open.get(home);
   if (existing) {
     // joining gives the cloud as first opened: asking for other knobs, a clock or a network would be silently ignored
-    if (opts.knobs || opts.start || opts.latency || opts.inMemory) {
-      throw new UserError(`the local cloud at ${home} is already open in this process; close it before opening it with other options (knobs, start, latency, inMemory)`);
+    if (opts.knobs || opts.start || opts.latency || opts.inMemory || opts.fresh) {
+      throw new UserError(`the local cloud at ${home} is already open in this process; close it before opening it with other options (knobs, start, latency, inMemory, fresh)`);
     }
     existing.refs++;
     return existing.cloud;
@@ -108,17 +119,27 @@ export async function openLocalCloud(opts: LocalCloudOptions = {}): Promise<Loca
   return entry.cloud;
 }
 
+/** Empties a state folder except its lock file (which the caller holds). */
+function clearStateFolder(home: string, lockFile: string): void {
+  for (const name of fs.readdirSync(home)) {
+    const p = path.join(home, name);
+    if (p !== lockFile) fs.rmSync(p, { recursive: true, force: true });
+  }
+}
+
 /** Where the virtual clock's high-water mark survives between processes. */
 function clockFile(home: string): string {
   return path.join(home, 'clock.json');
 }
 
 async function create(home: string, opts: LocalCloudOptions, entry: OpenEntry): Promise<LocalCloud> {
-  const lock = await StateLock.acquire(home);
+  const lock = await StateLock.acquire(home, opts.lockWaitMs);
   let dynamo: EmbeddedDynamo | undefined;
   try {
+    if (opts.fresh) clearStateFolder(home, lock.file);
     const dbDir = path.join(home, 'dynamodb');
     fs.mkdirSync(dbDir, { recursive: true });
+    if (!opts.inMemory) checkLevelDb(dbDir, home); // a damaged store is a worded error, not a LevelDB stack
     dynamo = await startDynalite(opts.inMemory ? undefined : dbDir);
     // the SDK's "future releases need Node 22" notice is about AWS, not the embedded cloud
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -135,7 +156,7 @@ async function create(home: string, opts: LocalCloudOptions, entry: OpenEntry): 
     const functions = new LocalFunctions(home, regionSet);
     const engine = new LocalEngine(
       { tables, packages, functions, logs, latency: opts.latency ?? dataLatency, knobs, rand, nodeModulesFrom: PROJECT_ROOT },
-      (opts.start ?? new Date(Math.max(Date.now(), readJson<{ now?: number }>(clockFile(home), {}).now ?? 0))).getTime(),
+      (opts.start ?? new Date(Math.max(Date.now(), readJson<{ now?: number }>(clockFile(home), {}, StateShapes.clock).now ?? 0))).getTime(),
     );
     const messaging = new LocalMessaging(new TopicRegistry(home), regionSet, new Set(knobs.outage), engine);
     engine.messaging = messaging;
@@ -155,6 +176,8 @@ async function create(home: string, opts: LocalCloudOptions, entry: OpenEntry): 
       packages,
       schedules: new LocalSchedules(home),
       stateMachines: undefined as unknown as StateMachines,
+      // locally a secret is an environment variable of the process (nothing is written to the home)
+      secrets: new EnvSecrets(),
       now: () => new Date(engine.now()),
       drain: () => engine.drain(),
       messagingAt: (clock) => messaging.from_(undefined, clock),

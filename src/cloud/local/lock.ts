@@ -2,6 +2,19 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../../model/errors';
 
+/** The state folder is held by another live process (a UserError: exit 1, worded). */
+export class LocalCloudBusyError extends UserError {
+  constructor(
+    readonly home: string,
+    readonly holderPid: number,
+  ) {
+    super(
+      `the local cloud at ${home} is busy: another caribou process (pid ${holderPid}) is using it. ` +
+        `Wait for it to finish, or set CARIBOU_HOME to use a separate local cloud.`,
+    );
+  }
+}
+
 /**
  * One process at a time owns a local cloud state folder. dynalite keeps its tables in a
  * LevelDB that only one process may open, and the JSON state files (topics, functions,
@@ -62,11 +75,7 @@ export class StateLock {
         told = true;
         process.stderr.write(`caribou: the local cloud at ${home} is in use by another caribou process (pid ${holder}); waiting up to ${Math.round(waitMs / 1000)} s\n`);
       }
-      if (Date.now() >= deadline)
-        throw new UserError(
-          `the local cloud at ${home} is busy: another caribou process (pid ${holder}) is using it. ` +
-            `Wait for it to finish, or set CARIBOU_HOME to use a separate local cloud.`,
-        );
+      if (Date.now() >= deadline) throw new LocalCloudBusyError(home, holder);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { RegionUnreachableError, type Messaging } from '../ports';
 import { UserError } from '../../model/errors';
-import { readJson, writeJson } from './json-file';
+import { StateShapes, readJson, writeJson } from './json-file';
 
 /** SNS's limit on one message, in bytes (256 KiB). */
 export const SNS_MAX_BYTES = 262_144;
@@ -21,7 +21,7 @@ export class TopicRegistry {
   }
 
   all(): Record<string, Record<string, TopicRecord>> {
-    return (this.cache ??= readJson<Record<string, Record<string, TopicRecord>>>(this.file, {}));
+    return (this.cache ??= readJson<Record<string, Record<string, TopicRecord>>>(this.file, {}, StateShapes.byRegion));
   }
 
   save(): void {

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import type { Schedule, Schedules } from '../ports';
-import { readJson, writeJson } from './json-file';
+import { StateShapes, readJson, writeJson } from './json-file';
 
 /** Timers (EventBridge locally): a JSON file; the local cloud does not fire them by itself. */
 export class LocalSchedules implements Schedules {
@@ -11,19 +11,19 @@ export class LocalSchedules implements Schedules {
   }
 
   async put(schedule: Schedule): Promise<void> {
-    const all = readJson<Schedule[]>(this.file, []).filter((s) => s.name !== schedule.name);
+    const all = readJson<Schedule[]>(this.file, [], StateShapes.list).filter((s) => s.name !== schedule.name);
     all.push(schedule);
     writeJson(this.file, all);
   }
 
   async list(): Promise<Schedule[]> {
-    return readJson<Schedule[]>(this.file, []);
+    return readJson<Schedule[]>(this.file, [], StateShapes.list);
   }
 
   async remove(name: string): Promise<void> {
     writeJson(
       this.file,
-      readJson<Schedule[]>(this.file, []).filter((s) => s.name !== name),
+      readJson<Schedule[]>(this.file, [], StateShapes.list).filter((s) => s.name !== name),
     );
   }
 }

@@ -75,6 +75,8 @@ export interface LocalStateMachinesOptions {
   dir?: string;
   /** wall-clock ms a retry waits (AWS waits IntervalSeconds; locally we do not need to) */
   retryDelayMs?: number;
+  /** definitions by name, instead of reading state-machines/ (e.g. one part of CaribouCycle run on its own) */
+  definitions?: Record<string, Record<string, unknown>>;
 }
 
 /** The StateMachines port over aws-local-stepfunctions. */
@@ -89,7 +91,9 @@ export class LocalStateMachines implements StateMachines {
     // loaded here, not at the top: the interpreter is an ES module bundle that costs ~100 ms to load
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { StateMachine } = require('aws-local-stepfunctions') as typeof import('aws-local-stepfunctions');
-    const definition = loadDefinition(stateMachine, this.opts.dir) as unknown as { States: Record<string, AnyState>; StartAt: string };
+    const given = this.opts.definitions?.[stateMachine];
+    // a copy: binding the Resources below rewrites the definition
+    const definition = (given ? structuredClone(given) : loadDefinition(stateMachine, this.opts.dir)) as unknown as { States: Record<string, AnyState>; StartAt: string };
     const taskResourceLocalHandlers: Record<string, (input: never) => Promise<never>> = {};
     const retryIntervalOverrides: Record<string, number> = {};
     for (const [stateName, s] of allStates(definition)) {

@@ -43,9 +43,19 @@ export class MemoryKeyValueStore implements KeyValueStore {
   async setFieldOnce(region: string, table: string, key: string, field: string, value: unknown): Promise<{ set: boolean; fields: Record<string, unknown> }> {
     const t = this.table(region, table);
     const item = (t.get(key) as Record<string, unknown> | undefined) ?? {};
-    const set = !(field in item);
-    if (set) item[field] = structuredClone(value);
+    const free = !(field in item);
+    if (free) item[field] = structuredClone(value);
     t.set(key, item);
-    return { set, fields: structuredClone(item) };
+    // as the port says: finding exactly our value means an earlier attempt of this call set it
+    return { set: free || JSON.stringify(item[field]) === JSON.stringify(value), fields: structuredClone(item) };
+  }
+  async replaceField(region: string, table: string, key: string, field: string, expected: unknown | undefined, value: unknown): Promise<{ set: boolean; fields: Record<string, unknown> }> {
+    const t = this.table(region, table);
+    const item = (t.get(key) as Record<string, unknown> | undefined) ?? {};
+    const current = field in item ? JSON.stringify(item[field]) : undefined;
+    const matches = current === (expected === undefined ? undefined : JSON.stringify(expected));
+    if (matches) item[field] = structuredClone(value);
+    t.set(key, item);
+    return { set: matches || current === JSON.stringify(value), fields: structuredClone(item) };
   }
 }

@@ -25,4 +25,13 @@ export interface KeyValueStore {
    * callers that need to know who won write values unique to themselves (a nonce).
    */
   setFieldOnce(region: string, table: string, key: string, field: string, value: unknown): Promise<{ set: boolean; fields: Record<string, unknown> }>;
+  /**
+   * Atomically sets `field` to `value` if the field currently holds `expected` (compared as
+   * JSON; `undefined`: the field is absent), and returns the whole map after the call plus
+   * whether this call set it. The runtime's execution leases are built on it (take over a
+   * lease that expired or that this delivery itself held). As with setFieldOnce, an adapter
+   * that retries a write whose response was lost reports `set` when the stored value equals
+   * `value`, so callers write values unique to themselves.
+   */
+  replaceField(region: string, table: string, key: string, field: string, expected: unknown | undefined, value: unknown): Promise<{ set: boolean; fields: Record<string, unknown> }>;
 }

@@ -2,6 +2,11 @@
 export interface LogLine {
   time: number;
   line: string;
+  /**
+   * Set when the stored record could not be read (e.g. a writer killed mid-line): where it is
+   * and what is wrong. `line` is then the raw text and `time` a best guess; readers skip it.
+   */
+  corrupt?: { where: string; problem: string };
 }
 
 /** Log streams of functions (CloudWatch Logs on AWS). */

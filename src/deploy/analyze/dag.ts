@@ -111,7 +111,9 @@ export function buildDag(file: string, workflowName: string, version: string, fu
     dfs(f);
   }
 
-  if (diagnostics.length > 0 || entries.length !== 1) return { instances: [], unreachable: [], diagnostics };
+  // a site whose target the scanner could not read (`x as any`, `obj.fn`) was reported there: no DAG without it
+  const unresolved = functions.some((f) => f.sites.some((s) => !targets.has(s)));
+  if (diagnostics.length > 0 || entries.length !== 1 || unresolved) return { instances: [], unreachable: [], diagnostics };
   const entry = entries[0];
 
   // Phase 1: create the nodes (one per call site of ordinary targets; one per join).

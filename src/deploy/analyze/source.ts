@@ -52,8 +52,23 @@ export function parseSource(fileName: string, text: string): ts.SourceFile {
   return ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, true, fileName.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
 }
 
+/**
+ * The syntax errors the parser recovered from. The parser always returns a tree, even for
+ * text that is not TypeScript, so a DAG read from it would be a guess: they must refuse the source.
+ */
+export function syntaxErrors(sf: ts.SourceFile): SourceDiagnostic[] {
+  // `parseDiagnostics` is how the compiler itself reads them (ts.Program#getSyntacticDiagnostics)
+  const found = (sf as unknown as { parseDiagnostics?: readonly ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+  return found.map((d) => {
+    const { line, character } = sf.getLineAndCharacterOfPosition(d.start);
+    return { file: sf.fileName, line: line + 1, column: character + 1, message: `syntax error: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}` };
+  });
+}
+
 /** Scans a parsed workflow module; never throws for problems in the user's code (they become diagnostics). */
 export function scanSource(sf: ts.SourceFile): SourceScan {
+  const syntax = syntaxErrors(sf);
+  if (syntax.length > 0) return { file: sf.fileName, workflow: null, functions: [], exportsDefaultWorkflow: false, diagnostics: syntax };
   const diagnostics: SourceDiagnostic[] = [];
   const at = (node: ts.Node, message: string): void => {
     const { line, character } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
@@ -204,6 +219,9 @@ export function scanSource(sf: ts.SourceFile): SourceScan {
 
   function findSites(handler: ts.ArrowFunction | ts.FunctionExpression, ctxName: string, fnName: string): InvokeSite[] {
     const calls: ts.CallExpression[] = [];
+    // a handler calling itself is refused on its own; the context it passes need not be again
+    const self = ts.isFunctionExpression(handler) ? handler.name?.text : undefined;
+    const callsItself = (n: ts.Node): boolean => self !== undefined && ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === self;
     const visit = (node: ts.Node): void => {
       if (ts.isIdentifier(node) && node.text === ctxName) {
         const parent = node.parent;
@@ -212,6 +230,10 @@ export function scanSource(sf: ts.SourceFile): SourceScan {
           else at(parent, `function "${fnName}": call \`${ctxName}.invoke(...)\` directly; passing the method around hides the call site from deploy`);
         } else if (ts.isElementAccessExpression(parent) && parent.expression === node) {
           at(parent, `function "${fnName}": use \`${ctxName}.invoke(...)\`, not an index expression, so deploy can see the call site`);
+        } else if (!ts.isPropertyAccessExpression(parent) && !namesNotUses(node) && !callsItself(parent) && !shadowed(node, handler, ctxName)) {
+          // an alias (`const c = ctx`), a destructuring or a helper given the context could call
+          // invoke where deploy cannot see it: that call would have no site, and fail every run
+          at(node, `function "${fnName}": use the context only as \`${ctxName}.<member>\` in the handler; aliasing it (\`const c = ${ctxName}\`), destructuring it or passing it on hides its invoke call sites from deploy`);
         }
       }
       ts.forEachChild(node, visit);
@@ -237,6 +259,23 @@ export function scanSource(sf: ts.SourceFile): SourceScan {
     diagnostics.push({ file: sf.fileName, line: workflow.line, column: 1, message: `the module must \`export default ${wfName};\` so deploy and the runtime can find the workflow` });
   }
   return { file: sf.fileName, workflow, functions, exportsDefaultWorkflow, diagnostics };
+}
+
+/** Whether an identifier names something here (a declaration, a property, a type query) rather than reading the variable. */
+function namesNotUses(id: ts.Identifier): boolean {
+  const p = id.parent;
+  if ((ts.isParameter(p) || ts.isVariableDeclaration(p) || ts.isBindingElement(p) || ts.isFunctionDeclaration(p) || ts.isFunctionExpression(p) || ts.isClassDeclaration(p)) && p.name === id) return true;
+  if ((ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p) || ts.isMethodDeclaration(p) || ts.isPropertySignature(p)) && p.name === id) return true;
+  if (ts.isBindingElement(p) && p.propertyName === id) return true;
+  if (ts.isQualifiedName(p) || ts.isTypeQueryNode(p) || ts.isLabeledStatement(p)) return true;
+  return false;
+}
+
+/** Whether a nested function between `node` and the handler declares its own parameter `name` (so `node` is not the context). */
+function shadowed(node: ts.Node, handler: ts.Node, name: string): boolean {
+  const declares = (b: ts.BindingName): boolean => (ts.isIdentifier(b) ? b.text === name : b.elements.some((e) => !ts.isOmittedExpression(e) && declares(e.name)));
+  for (let n = node.parent; n && n !== handler; n = n.parent) if (ts.isFunctionLike(n) && n.parameters.some((p) => declares(p.name))) return true;
+  return false;
 }
 
 /** What repeats around a node up to its handler: a loop, a nested function, or nothing. */

@@ -1,0 +1,93 @@
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { openCloud } from '../../src/cloud/open';
+import { SYSTEM_REGION, TABLES } from '../../src/model/tables';
+import { example } from '../local/helpers';
+import { runCliCode } from '../support/cli';
+
+const WF = 'small_sync_example-0.0.1';
+
+/** Reads one item of the local cloud (each CLI command opens and closes the cloud in turn). */
+async function item(home: string, table: string, key: string): Promise<unknown> {
+  const cloud = await openCloud({ target: 'local', home });
+  try {
+    return await cloud.tables.get(SYSTEM_REGION, table, key);
+  } finally {
+    await cloud.close();
+  }
+}
+
+describe('the operator path through the CLI: data_collect → log_sync → manage_deployments → run_deployment_migrator', function () {
+  this.timeout(300_000);
+  let home: string;
+  const saved = process.env.CARIBOU_HOME;
+
+  before(async () => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'caribou-operator-'));
+    process.env.CARIBOU_HOME = home;
+    const d = await runCliCode(['deploy', '--workflow-dir', example('small_sync_example')]);
+    assert.equal(d.code, 0, d.stderr);
+    // runs two hours ago on the cloud's own clock, so their log lines are past log_sync's buffer
+    const cloud = await openCloud({ target: 'local', home });
+    const at = new Date(cloud.now().getTime() - 2 * 3_600_000);
+    await cloud.close();
+    for (let i = 0; i < 10; i++) {
+      const r = await runCliCode(['run', WF, '-a', JSON.stringify({ message: `m${i}`, number: i }), '--at', new Date(at.getTime() + i * 1000).toISOString(), '--wait']);
+      assert.equal(r.code, 0, r.stderr);
+    }
+  });
+  after(() => {
+    if (saved === undefined) delete process.env.CARIBOU_HOME;
+    else process.env.CARIBOU_HOME = saved;
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('a plan that cannot be made exits 1 and says why (the input is at fault), staging nothing', async () => {
+    assert.equal((await runCliCode(['log_sync'])).code, 0);
+    const cloud = await openCloud({ target: 'local', home });
+    try {
+      await cloud.tables.put(SYSTEM_REGION, TABLES.availableRegions, 'zz-nowhere-1', { garbage: true });
+    } finally {
+      await cloud.close();
+    }
+    const manage = await runCliCode(['manage_deployments', '--force', '--solves-per-day', '2']);
+    assert.equal(manage.code, 1, manage.stdout + manage.stderr);
+    assert.match(manage.stdout, /plan failed — .*available_regions_table\[zz-nowhere-1\] is invalid/s);
+    assert.equal(await item(home, TABLES.solverStagingArea, WF), undefined);
+    const repaired = await openCloud({ target: 'local', home });
+    try {
+      await repaired.tables.delete(SYSTEM_REGION, TABLES.availableRegions, 'zz-nowhere-1');
+    } finally {
+      await repaired.close();
+    }
+  });
+
+  it('stages a plan for every hour and the migrator applies it (every step exits 0)', async () => {
+    const collect = await runCliCode(['data_collect', 'all']);
+    assert.equal(collect.code, 0, collect.stderr);
+    const sync = await runCliCode(['log_sync']);
+    assert.equal(sync.code, 0, sync.stderr);
+    assert.match(sync.stdout, /summary +10 runs/);
+
+    const manage = await runCliCode(['manage_deployments', '--force', '--solves-per-day', '24', '--json']);
+    assert.equal(manage.code, 0, manage.stderr + manage.stdout);
+    const m = JSON.parse(manage.stdout) as { staged: Array<{ workflow_id: string; status: string; time_keys: string[] }> };
+    const mine = m.staged.find((s) => s.workflow_id === WF);
+    assert.equal(mine?.status, 'staged', manage.stdout);
+    assert.equal(mine.time_keys.length, 24);
+    const staged = (await item(home, TABLES.solverStagingArea, WF)) as { time_keys: string[] } | undefined;
+    assert.deepEqual(staged?.time_keys, mine.time_keys, 'the plan is in the staging table');
+
+    const migrate = await runCliCode(['run_deployment_migrator']);
+    assert.equal(migrate.code, 0, migrate.stderr);
+    assert.match(migrate.stdout, new RegExp(`${WF.replace(/\./g, '\\.')}: migrated \\(placement decision switched\\)`));
+    assert.equal(await item(home, TABLES.solverStagingArea, WF), undefined, 'applied, so no longer staged');
+    const decision = JSON.stringify(await item(home, TABLES.workflowPlacementDecision, WF));
+    for (const key of ['0', '12', '23']) assert.match(decision, new RegExp(`"${key}"`), `the placement decision carries hour ${key}`);
+    // a run after the switch still succeeds
+    const after = await runCliCode(['run', WF, '-a', '{"message":"after","number":1}', '--wait']);
+    assert.equal(after.code, 0, after.stderr);
+  });
+});
