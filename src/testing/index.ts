@@ -17,7 +17,7 @@ import { RESULT_OBSERVER, type HandlerResult } from '../../sdk';
 import { openLocalCloud, type LocalCloud } from '../cloud/local';
 import { deployFunctionToRegion, deployWorkflow } from '../deploy/deployer';
 import { loadWorkflowProject, type WorkflowProject } from '../deploy/project';
-import { runWorkflow } from '../deploy/run';
+import { runWorkflow, type RunResult } from '../deploy/run';
 import { assertTypeChecks } from '../deploy/typecheck';
 import { decodeOrThrow } from '../model/decode';
 import { DeploymentResources } from '../model/deployment-resources';
@@ -58,7 +58,7 @@ export interface DagInstance {
 /** What a test run did. */
 export interface TestRun {
   run_id: string;
-  status: 'succeeded' | 'failed' | 'started';
+  status: RunResult['status'];
   /** the instances that ran, where and when (virtual time) */
   instances: Array<{ instance: string; region: string; start: string; end: string | null }>;
   /** DAG instances that did not run (a conditional call not made, a failed predecessor) */
