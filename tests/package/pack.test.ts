@@ -107,6 +107,12 @@ describe('the packed package, installed into an empty project', function () {
     assert.deepEqual(JSON.parse(out.trim().split('\n').pop()!), { status: 'succeeded', world: [{ words: 2 }], regions: ['us-east-1', 'ca-central-1'] });
   });
 
+  it('the quickstart runs from the installed package (its example imports the SDK by relative path)', () => {
+    const q = caribou(['quickstart', '--runs', '24', '--json', '--dir', path.join(project, 'qs')]);
+    assert.equal(q.code, 0, q.out + q.err);
+    assert.equal(JSON.parse(q.out.trim().split('\n').pop()!).workflow_id, 'small_sync_example-0.0.1');
+  });
+
   it('refuses to deploy a workflow with a type error, naming file:line and the compiler message', () => {
     const dir = path.join(project, 'hello_flow');
     const app = path.join(dir, 'app.ts');
