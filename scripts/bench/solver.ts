@@ -5,12 +5,15 @@
  *   npm run bench -- solver --json     one line: {"eval_ms", "solve24_s", "evaluations"}
  *   npm run bench -- solver --compare  also: our plans vs a faithful port of Caribou's search, against the exhaustive optimum
  *   npm run bench -- solver --compare-only   only that comparison
+ *   npm run bench -- solver --shape chain|fanout --instances N --regions R [--json]
+ *                                       the scenario's shape (default: the reference chain of 5 over 10 regions);
+ *                                       fanout = an entry calling N−2 branches that all call one join
  *
- * eval_ms: median wall time of one 2,000-run evaluation over 1,000 evaluations of varied
+ * eval_ms: median wall time of one 2,000-run evaluation over 1,000 (200 over 20 instances) evaluations of varied
  * deployments (after 200 warm-up evaluations). solve24_s: the fastest of 3 stochastic solves
  * of hour keys 0…23 (wall time), each on a fresh copy of the input, so compiling is included;
  * the fastest, because on a shared machine the others measure the neighbours' load. The CPU
- * time of the same solve is printed too.
+ * time of the same solve is printed too. Scenarios over 20 instances solve once (a solve takes seconds).
  */
 import * as os from 'node:os';
 import { compileModel } from '../../src/solve/compile';
@@ -22,6 +25,25 @@ import { caribouRuleSolve } from '../../src/solve/caribou-rule';
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const compare = args.includes('--compare');
+
+/** The value after `--name`, or the default; exits 1 with a worded error on a bad value. */
+function flag<T>(name: string, dflt: T, parse: (v: string) => T | undefined): T {
+  const at = args.indexOf(`--${name}`);
+  if (at < 0) return dflt;
+  const v = args[at + 1];
+  const r = v === undefined ? undefined : parse(v);
+  if (r === undefined) {
+    console.error(`error: --${name} ${v ?? ''}: ${name === 'shape' ? 'expected chain or fanout' : 'expected a whole number in range'}`);
+    process.exit(1);
+  }
+  return r;
+}
+const intIn = (lo: number, hi: number) => (v: string) => (/^\d+$/.test(v) && Number(v) >= lo && Number(v) <= hi ? Number(v) : undefined);
+const shape = flag<'chain' | 'fanout'>('shape', 'chain', (v) => (v === 'chain' || v === 'fanout' ? v : undefined));
+const instances = flag('instances', 5, intIn(shape === 'fanout' ? 3 : 1, 1000));
+const regions = flag('regions', 10, intIn(1, 10));
+const scenario = () => referenceScenario({ shape, chain: instances, regions });
+const solves = instances > 20 ? 1 : 3;
 const HOURS = Array.from({ length: 24 }, (_, h) => String(h));
 
 function median(xs: number[]): number {
@@ -31,16 +53,18 @@ function median(xs: number[]): number {
 }
 
 function evalMs(): number {
-  const input = referenceScenario();
+  const input = scenario();
   const model = compileModel(input);
   const sim = new Simulator(model);
   const hd = hourData(input, model, '0');
   const rnd = mulberry32(7);
   const deployments = Array.from({ length: 64 }, () => Array.from({ length: model.N }, () => Math.floor(rnd() * model.R)));
   const opts = { runs: 2000, tail: 95, seed: 1 };
-  for (let k = 0; k < 200; k++) sim.evaluate(deployments[k % 64], hd, opts);
+  // a large scenario's evaluation takes milliseconds: fewer of them give as steady a median
+  const count = instances > 20 ? 200 : 1000;
+  for (let k = 0; k < count / 5; k++) sim.evaluate(deployments[k % 64], hd, opts);
   const times: number[] = [];
-  for (let k = 0; k < 1000; k++) {
+  for (let k = 0; k < count; k++) {
     const t = process.hrtime.bigint();
     sim.evaluate(deployments[k % 64], hd, opts);
     times.push(Number(process.hrtime.bigint() - t) / 1e6);
@@ -56,8 +80,8 @@ function timed<T>(f: () => T): [T, number] {
 
 function solve24(): { seconds: number; cpu: number; evaluations: number } {
   const runs: Array<{ seconds: number; cpu: number; evaluations: number }> = [];
-  for (let k = 0; k < 3; k++) {
-    const input = referenceScenario();
+  for (let k = 0; k < solves; k++) {
+    const input = scenario();
     const c0 = process.cpuUsage();
     const [plan, seconds] = timed(() => solveWorkflow(input, { algorithm: 'stochastic', hours: HOURS }));
     const c = process.cpuUsage(c0);
@@ -69,7 +93,7 @@ function solve24(): { seconds: number; cpu: number; evaluations: number } {
 
 /** Simulations a 24-hour solve runs: a deployment several hours propose in one round is simulated once. */
 function simulations24(): number {
-  const input = referenceScenario();
+  const input = scenario();
   let state = prepareSolve(input, { algorithm: 'stochastic', hours: HOURS, runs: 10 });
   let n = 0;
   for (;;) {
@@ -139,11 +163,11 @@ if (args.includes('--compare-only')) {
 const e = evalMs();
 const s = solve24();
 if (json) {
-  console.log(JSON.stringify({ eval_ms: Number(e.toFixed(4)), solve24_s: Number(s.seconds.toFixed(3)), evaluations: s.evaluations }));
+  console.log(JSON.stringify({ shape, instances, regions, eval_ms: Number(e.toFixed(4)), solve24_s: Number(s.seconds.toFixed(3)), cpu24_s: Number(s.cpu.toFixed(3)), evaluations: s.evaluations }));
 } else {
-  const [coarse, coarseS] = timed(() => solveWorkflow(referenceScenario(), { algorithm: 'coarse', hours: ['0', '12'] }));
-  const [stoch2, stoch2S] = timed(() => solveWorkflow(referenceScenario(), { algorithm: 'stochastic', hours: ['0', '12'] }));
-  console.log('solver benchmark, reference scenario (10 regions, chain of 5, 2,000 runs per evaluation)');
+  const [coarse, coarseS] = timed(() => solveWorkflow(scenario(), { algorithm: 'coarse', hours: ['0', '12'] }));
+  const [stoch2, stoch2S] = timed(() => solveWorkflow(scenario(), { algorithm: 'stochastic', hours: ['0', '12'] }));
+  console.log(`solver benchmark, ${shape === 'chain' && instances === 5 && regions === 10 ? 'reference scenario' : 'scenario'} (${regions} regions, ${shape} of ${instances}, 2,000 runs per evaluation)`);
   console.log(`  one evaluation (median of 1,000):     ${e.toFixed(3)} ms      (Python Caribou: 285-307 ms)`);
   console.log(`  coarse solve, 2 hour keys:            ${coarseS.toFixed(3)} s  (${coarse.evaluations} evaluations; Python: 5.9 s, 20)`);
   console.log(`  stochastic solve, 2 hour keys:        ${stoch2S.toFixed(3)} s  (${stoch2.evaluations} evaluations; Python: 93.9 s, 306)`);

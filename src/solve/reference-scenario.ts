@@ -29,6 +29,11 @@ export interface ScenarioOptions {
   /** per-edge invocation probability (default 1) */
   probability?: number;
   priority?: Array<'carbon' | 'cost' | 'runtime'>;
+  /**
+   * 'chain' (default): f0 → f1 → … → f(n−1). 'fanout': f0 calls f1 … f(n−2) and each of them
+   * calls the join f(n−1) (n−2 join slots; the scaling case of the solver benchmark).
+   */
+  shape?: 'chain' | 'fanout';
 }
 
 /** Builds the reference scenario (or a variation) as a SolveInput. */
@@ -43,8 +48,14 @@ export function referenceScenario(opts: ScenarioOptions = {}): SolveInput {
   const regions = SCENARIO_REGIONS.slice(0, R);
   const home = regions[0];
   const all = [...regions, SYSTEM_REGION];
-  const wf = 'bench_chain';
-  const names = Array.from({ length: L }, (_, i) => (i === 0 ? 'f0:entry_point:0' : `f${i}:bench_chain-0_0_1-f${i - 1}_0_0:${i}`));
+  const fanout = opts.shape === 'fanout';
+  if (fanout && L < 3) throw new Error('a fan-out scenario needs at least 3 instances (entry, a branch, the join)');
+  const wf = fanout ? 'bench_fanout' : 'bench_chain';
+  const names = Array.from({ length: L }, (_, i) => (i === 0 ? 'f0:entry_point:0' : `f${i}:${wf}-0_0_1-f${i - 1}_0_0:${i}`));
+  // successors and predecessors by index
+  const succOf = (i: number): number[] => (fanout ? (i === 0 ? range(1, L - 1) : i < L - 1 ? [L - 1] : []) : i + 1 < L ? [i + 1] : []);
+  const predOf = (i: number): number[] => (fanout ? (i === 0 ? [] : i < L - 1 ? [0] : range(1, L - 1)) : i > 0 ? [i - 1] : []);
+  const join = (i: number) => fanout && i === L - 1;
   const config: WorkflowConfig = {
     workflow_id: `${wf}-0.0.1`,
     workflow_name: wf,
@@ -53,29 +64,30 @@ export function referenceScenario(opts: ScenarioOptions = {}): SolveInput {
     instances: names.map((n, i) => ({
       instance_name: n,
       function_name: `f${i}`,
-      succeeding_instances: i + 1 < L ? [names[i + 1]] : [],
-      preceding_instances: i > 0 ? [names[i - 1]] : [],
-      call_sites: i + 1 < L ? [{ site: 0, successor: names[i + 1] }] : [],
+      succeeding_instances: succOf(i).map((k) => names[k]),
+      preceding_instances: predOf(i).map((k) => names[k]),
+      call_sites: succOf(i).map((k, site) => ({ site, successor: names[k] })),
       ...(i === 0 ? { entry_point: true } : {}),
+      ...(join(i) ? { join_slots: predOf(i).map((k) => `${names[k]}#0`) } : {}),
     })),
-    functions: names.map((_, i) => ({ name: `f${i}`, entry_point: i === 0, is_join: false, memory: 1769, timeout: 60, architecture: 'x86_64' as const, environment: {} })),
+    functions: names.map((_, i) => ({ name: `f${i}`, entry_point: i === 0, is_join: join(i), memory: 1769, timeout: 60, architecture: 'x86_64' as const, environment: {} })),
     constraints: { hard_resource_constraints: null, soft_resource_constraints: null, priority_order: opts.priority ?? ['carbon', 'cost', 'runtime'] },
     deployment_algorithm: 'stochastic',
   };
   const sizesFrom = [1e-5, 2e-5, 5e-5];
   const summary: Record<string, InstanceSummary> = {};
   names.forEach((n, i) => {
-    const next = names[i + 1];
+    const next = succOf(i).map((k) => names[k]);
     const samples = Array.from({ length: S }, () => {
       const d = 0.5 + rand();
-      return { duration_s: d, data_transfer_gb: 1e-4, call_offsets_s: next ? { [next]: 0.9 * d } : {} };
+      return { duration_s: d, data_transfer_gb: 1e-4, call_offsets_s: Object.fromEntries(next.map((x) => [x, 0.9 * d])) };
     });
     const to: Record<string, EdgeSummary> = {};
-    if (next) {
+    for (const x of next) {
       const sizes = Array.from({ length: S }, () => sizesFrom[Math.floor(rand() * 3)]);
       const lat: Array<[number, number]> = sizes.map((s) => [s, 0.1 + 0.2 * rand()]);
       const line = fitLatencyLine(lat);
-      to[next] = {
+      to[x] = {
         invoked: Math.round(S * p),
         non_executions: S - Math.round(S * p),
         invocation_probability: p,
@@ -120,6 +132,10 @@ export function referenceScenario(opts: ScenarioOptions = {}): SolveInput {
     performance[r] = { region: r, relative_performance: 1, transmission_latency: tl, source: 'reference scenario', filled: [] };
   });
   return { workflow_id: config.workflow_id, config, instance, available_regions: [...regions].sort(), provider, carbon, performance };
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, k) => from + k);
 }
 
 /** Writes a SolveInput into the system tables the way the collectors and the deployer would. */

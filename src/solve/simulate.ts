@@ -84,7 +84,6 @@ export class Simulator {
   private readonly nWrite: Float64Array;
   private readonly nRead: Float64Array;
   private readonly nSns: Float64Array;
-  private readonly eLatBase: Int32Array;
   private readonly eAdd: Float64Array;
   private readonly eEgress: Float64Array;
   private readonly eSns: Float64Array;
@@ -99,14 +98,27 @@ export class Simulator {
   private readonly coef: Float64Array;
   private readonly intensity: Float64Array;
   private readonly edgeSync: Float64Array;
-  // per-run scratch
-  private readonly ran: Uint8Array;
-  private readonly start: Float64Array;
+  // per-block scratch (CHUNK runs): per edge × run, per node × run, per join slot
   private readonly fired: Uint8Array;
   private readonly arrival: Float64Array;
   private readonly size: Float64Array;
+  private readonly nodeRan: Uint8Array;
+  private readonly nodeT0: Float64Array;
+  private readonly nodeBase: Int32Array;
+  private readonly slotArrival: Float64Array;
+  private readonly slotSize: Float64Array;
+  /** join-slot sort scratch: the order, bucket counts and each slot's bucket */
   private readonly order: Int32Array;
-  private readonly rbuf: Float64Array;
+  private readonly count: Int32Array;
+  private readonly spare: Int32Array;
+  /** random draws per run: the client, one per node, three per edge */
+  private readonly slots: number;
+  private readonly rng = new Sfc32();
+  /** per edge: its latency slot (slotBase + pairSlot) in this deployment */
+  private readonly eSlot: Int32Array;
+  /** the last seed's random blocks, when they fit; else one block drawn again each time */
+  private rnd: { seed: number; runs: number; blocks: Block[] } | null = null;
+  private scratch: Block | null = null;
   // results
   readonly samples: RunSamples;
   private readonly work: Float64Array;
@@ -128,7 +140,6 @@ export class Simulator {
     this.nWrite = new Float64Array(N);
     this.nRead = new Float64Array(N);
     this.nSns = new Float64Array(N);
-    this.eLatBase = new Int32Array(E);
     this.eAdd = new Float64Array(E);
     this.eEgress = new Float64Array(E);
     this.eSns = new Float64Array(E);
@@ -140,13 +151,21 @@ export class Simulator {
     this.coef = new Float64Array(maxRuns * (model.regions.length + 1));
     this.intensity = new Float64Array(model.regions.length + 1);
     this.edgeSync = model.edgeSyncGb;
-    this.ran = new Uint8Array(N);
-    this.start = new Float64Array(N);
-    this.fired = new Uint8Array(E);
-    this.arrival = new Float64Array(E);
-    this.size = new Float64Array(E);
-    this.order = new Int32Array(Math.max(1, E));
-    this.rbuf = new Float64Array(1 + N + 3 * E);
+    let maxIn = 1;
+    for (let i = 0; i < N; i++) maxIn = Math.max(maxIn, model.inStart[i + 1] - model.inStart[i]);
+    this.fired = new Uint8Array(Math.max(1, E) * CHUNK);
+    this.arrival = new Float64Array(Math.max(1, E) * CHUNK);
+    this.size = new Float64Array(Math.max(1, E) * CHUNK);
+    this.nodeRan = new Uint8Array(CHUNK);
+    this.nodeT0 = new Float64Array(CHUNK);
+    this.nodeBase = new Int32Array(CHUNK);
+    this.slotArrival = new Float64Array(maxIn);
+    this.slotSize = new Float64Array(maxIn);
+    this.order = new Int32Array(maxIn);
+    this.count = new Int32Array(maxIn + 1);
+    this.spare = new Int32Array(maxIn);
+    this.slots = 1 + N + 3 * E;
+    this.eSlot = new Int32Array(E);
     this.samples = { cost: new Float64Array(maxRuns), runtime: new Float64Array(maxRuns), carbon: new Float64Array(maxRuns), nodeRuns: new Float64Array(N) };
     this.work = new Float64Array(maxRuns);
   }
@@ -198,7 +217,7 @@ export class Simulator {
       const a = d[m.edgeSrc[e]];
       const b = d[m.edgeDst[e]];
       const at = e * R * R + a * R + b;
-      this.eLatBase[e] = m.slotBucketBase[m.slotBase[e] + m.pairSlot[at]];
+      this.eSlot[e] = m.slotBase[e] + m.pairSlot[at];
       this.eAdd[e] = m.pairAdd[at];
       const cross = a !== b;
       this.eEgress[e] = cross ? m.params[a].egressCost : 0;
@@ -221,6 +240,16 @@ export class Simulator {
    * the hour, and every run's carbon is linear in the intensities, so each run records its
    * carbon as coefficients per region and each hour is a dot product. Same result as
    * evaluating each hour on its own with the same seed.
+   *
+   * Runs are simulated a block of CHUNK at a time, node by node and edge by edge with the runs
+   * innermost: a node's or edge's constants and its small sample tables stay in registers and
+   * L1 while it is applied to every run of the block, instead of every run walking the whole
+   * model (a 100-instance fan-out then missed the caches on every lookup). Each run still sees
+   * exactly the same operations in the same order as a run simulated alone (its cost, carbon
+   * coefficients and runtime are the same floating-point sums, bit for bit; see
+   * tests/solve/reference-simulator.ts), and the random numbers are the same sfc32 stream, drawn
+   * once per seed and kept while they fit (common random numbers: every candidate of a solve
+   * uses the same seed).
    */
   evaluateHours(deployment: ArrayLike<number>, hds: readonly HourData[], opts: SimOptions): DeploymentMetrics[] {
     const runs = opts.runs;
@@ -230,8 +259,9 @@ export class Simulator {
     this.evaluations++;
     const m = this.model;
     const N = m.N;
-    const { isJoin, execPool, execStride, outStart, inStart, inEdges, edgeDst, edgeOffset, edgeProb, sizePool, sizeChunks, sizeBucket, sizeStart, sizeCount, latStart, latCount, latPool, clientSizes, clientChunks } = m;
-    const { nCostPerSec, nInv, nCol, nCarbonPerSec, nExecStart, nExecCount, nScale, nWrite, nRead, nSns, eLatBase, eAdd, eEgress, eSns, eColA, eColB, eSyncCost, edgeSync, ran, start, fired, arrival, size, order, coef } = this;
+    const { isJoin, execPool, execStride, outStart, inStart, inEdges, edgeDst, edgeOffset, edgeProb, sizePool, sizeChunks, clientSizes, clientChunks } = m;
+    const { nCostPerSec, nInv, nCol, nCarbonPerSec, nExecStart, nExecCount, nScale, nWrite, nRead, nSns, eAdd, eEgress, eSns, eColA, eColB, eSyncCost, edgeSync, fired, arrival, size, order, count, spare, coef } = this;
+    const { nodeRan, nodeT0, nodeBase, slotArrival, slotSize } = this;
     const K = this.ncols;
     const homeCol = this.homeCol[0];
     const outCost = this.samples.cost;
@@ -239,6 +269,7 @@ export class Simulator {
     const nodeRuns = this.samples.nodeRuns;
     nodeRuns.fill(0);
     coef.fill(0, 0, runs * K);
+    outRuntime.fill(0, 0, runs);
     const entry = deployment[0];
     // placement decision read at the entry from the system region: RRUs there, data over the route
     const sys = m.systemIndex;
@@ -255,158 +286,172 @@ export class Simulator {
     const clientSns = m.params[entry].snsRequestCost;
     const nClient = clientSizes.length;
     const KB = C.KB_PER_GB;
-
-    // sfc32 PRNG, state in locals. Each run first fills a buffer with one draw per fixed slot
-    // (client, each node, three per edge), so a node or edge sees the same random numbers in
-    // every candidate deployment (common random numbers) and the generator runs in a tight loop.
-    let sa = opts.seed >>> 0;
-    let sb = 0x9e3779b9;
-    let sc = 0x243f6a88;
-    let sd = 1;
-    const rb = this.rbuf;
-    const B = rb.length;
     const nodeSlot = 1;
     const edgeSlot = 1 + N;
-    for (let i = 0; i < 12; i++) {
-      const t = (((sa + sb) | 0) + sd) | 0;
-      sd = (sd + 1) | 0;
-      sa = sb ^ (sb >>> 9);
-      sb = (sc + (sc << 3)) | 0;
-      sc = (sc << 21) | (sc >>> 11);
-      sc = (sc + t) | 0;
-    }
 
-    for (let run = 0; run < runs; run++) {
-      for (let k = 0; k < B; k++) {
-        const t = (((sa + sb) | 0) + sd) | 0;
-        sd = (sd + 1) | 0;
-        sa = sb ^ (sb >>> 9);
-        sb = (sc + (sc << 3)) | 0;
-        sc = (sc << 21) | (sc >>> 11);
-        sc = (sc + t) | 0;
-        rb[k] = (t >>> 0) * 2.3283064365386963e-10; // 2^-32
-      }
-      let cost = wpdCost;
-      let runtime = 0;
-      const cb = run * K; // this run's carbon coefficients: coef[cb + column]
-      coef[cb + sysCol] += wpdHalf;
-      coef[cb + entryCol] += wpdHalf;
-      let carbon0 = 0; // the constant term
-      {
-        const q = (rb[0] * nClient) | 0;
+    for (let r0 = 0; r0 < runs; r0 += CHUNK) {
+      const nr = Math.min(CHUNK, runs - r0);
+      // this block's random numbers: rb[slot * CHUNK + j] is run r0 + j's draw for that slot
+      const block = this.randomBlock(opts.seed, r0, runs);
+      const rb = block.rb;
+      const qs = block.q;
+      // the start of every run: the placement decision read and the client's payload
+      for (let j = 0; j < nr; j++) {
+        const cb = (r0 + j) * K;
+        let cost = wpdCost;
+        coef[cb + sysCol] += wpdHalf;
+        coef[cb + entryCol] += wpdHalf;
+        const q = (rb[j] * nClient) | 0;
         cost += clientChunks[q] * clientSns;
-        carbon0 += clientSizes[q] * clientCarbonPerGb;
+        coef[cb] += clientSizes[q] * clientCarbonPerGb; // column 0: the constant term
+        outCost[r0 + j] = cost;
       }
       for (let i = 0; i < N; i++) {
-        let didRun = 0;
-        let t0 = 0;
+        const rn = (nodeSlot + i) * CHUNK;
+        const join = isJoin[i] !== 0;
+        // when node i starts in each run, and whether it runs
         if (i === 0) {
-          didRun = 1;
-        } else if (isJoin[i] === 0) {
+          nodeRan.fill(1, 0, nr);
+          nodeT0.fill(0, 0, nr);
+        } else if (!join) {
           const e = inEdges[inStart[i]];
-          didRun = fired[e];
-          t0 = arrival[e];
+          const eb = e * CHUNK;
+          for (let j = 0; j < nr; j++) {
+            nodeRan[j] = fired[eb + j];
+            nodeT0[j] = arrival[eb + j];
+          }
         } else {
           // a join: slots written in arrival order onto one growing item (one UpdateItem each)
           const lo = inStart[i];
-          const hi = inStart[i + 1];
-          let n = 0;
-          for (let k = lo; k < hi; k++) {
-            const e = inEdges[k];
-            if (fired[e]) didRun = 1;
-            if (arrival[e] > t0) t0 = arrival[e];
-            // insertion sort by arrival (a handful of slots)
-            let j = n++;
-            while (j > 0 && arrival[order[j - 1]] > arrival[e]) {
-              order[j] = order[j - 1];
-              j--;
+          const n = inStart[i + 1] - lo;
+          const wCost = nWrite[i];
+          const rCost = nRead[i];
+          const sCost = nSns[i];
+          for (let j = 0; j < nr; j++) {
+            let didRun = 0;
+            let t0 = 0;
+            let tMin = Infinity;
+            for (let k = 0; k < n; k++) {
+              const at = inEdges[lo + k] * CHUNK + j;
+              if (fired[at]) didRun = 1;
+              const a = arrival[at];
+              slotArrival[k] = a;
+              slotSize[k] = size[at];
+              if (a > t0) t0 = a;
+              if (a < tMin) tMin = a;
             }
-            order[j] = e;
-          }
-          let cum = 0;
-          let wru = 0;
-          for (let j = 0; j < n; j++) {
-            cum += size[order[j]] * KB; // KB; a skip marker adds nothing measurable
-            const u = Math.ceil(cum - 1e-9);
-            wru += u > 1 ? u : 1;
-          }
-          cost += wru * nWrite[i];
-          if (didRun) {
-            const rru = Math.ceil(cum / 4 - 1e-9);
-            // the join reads the item once, and the last writer publishes one small SNS message
-            cost += (rru > 1 ? rru : 1) * nRead[i] + nSns[i];
+            sortSlots(n, slotArrival, order, t0 > tMin ? tMin : t0, t0, count, spare);
+            let cum = 0;
+            let wru = 0;
+            for (let k = 0; k < n; k++) {
+              cum += slotSize[order[k]] * KB; // KB; a skip marker adds nothing measurable
+              const u = Math.ceil(cum - 1e-9);
+              wru += u > 1 ? u : 1;
+            }
+            let cost = outCost[r0 + j];
+            cost += wru * wCost;
+            if (didRun) {
+              const rru = Math.ceil(cum / 4 - 1e-9);
+              // the join reads the item once, and the last writer publishes one small SNS message
+              cost += (rru > 1 ? rru : 1) * rCost + sCost;
+            }
+            outCost[r0 + j] = cost;
+            nodeRan[j] = didRun;
+            nodeT0[j] = t0;
           }
         }
-        ran[i] = didRun;
-        start[i] = t0;
-        const oLo = outStart[i];
-        const oHi = outStart[i + 1];
-        if (didRun) {
-          nodeRuns[i]++;
+        // the node's own execution
+        {
           const stride = execStride[i];
-          const base = nExecStart[i] + ((rb[nodeSlot + i] * nExecCount[i]) | 0) * stride;
+          const execStart = nExecStart[i];
+          const execCount = nExecCount[i];
           const scale = nScale[i];
-          const dur = execPool[base] * scale;
-          const fin = t0 + dur;
-          if (fin > runtime) runtime = fin;
-          cost += dur * nCostPerSec[i] + nInv[i];
-          coef[cb + nCol[i]] += dur * nCarbonPerSec[i];
-          const dt = execPool[base + 1];
-          carbon0 += dt * dtConst;
-          coef[cb + homeCol] += dt * dtQuarter;
-          coef[cb + nCol[i]] += dt * dtQuarter;
-          for (let e = oLo; e < oHi; e++) {
-            const tCall = t0 + execPool[base + edgeOffset[e]] * scale;
-            const r = edgeSlot + 3 * e;
-            const q = sizeStart[e] + ((rb[r] * sizeCount[e]) | 0);
-            const li = eLatBase[e] + sizeBucket[q];
-            const lat = latPool[latStart[li] + ((rb[r + 1] * latCount[li]) | 0)] + eAdd[e];
-            if (rb[r + 2] < edgeProb[e]) {
-              const s = sizePool[q];
-              fired[e] = 1;
-              arrival[e] = tCall + lat;
-              size[e] = s;
-              cost += s * eEgress[e];
-              // input data of the target, over the route: the mean of both ends' intensities
-              const g = isJoin[edgeDst[e]] === 0 ? s * half : (s + edgeSync[e]) * half;
-              coef[cb + eColA[e]] += g;
-              coef[cb + eColB[e]] += g;
-              if (isJoin[edgeDst[e]] === 0) cost += sizeChunks[q] * eSns[e];
-              else cost += eSyncCost[e];
-            } else {
-              fired[e] = 0;
-              size[e] = 0;
-              if (isJoin[edgeDst[e]] === 0) arrival[e] = tCall; // when the skip was decided
-              else {
-                // the skip marker is written into the join's item
-                arrival[e] = tCall + lat;
-                cost += eSyncCost[e];
-                coef[cb + eColA[e]] += edgeSync[e] * half;
-                coef[cb + eColB[e]] += edgeSync[e] * half;
-              }
-            }
+          const costPerSec = nCostPerSec[i];
+          const inv = nInv[i];
+          const colI = nCol[i];
+          const carbonPerSec = nCarbonPerSec[i];
+          let ranCount = 0;
+          for (let j = 0; j < nr; j++) {
+            if (!nodeRan[j]) continue;
+            ranCount++;
+            const cb = (r0 + j) * K;
+            const base = execStart + ((rb[rn + j] * execCount) | 0) * stride;
+            nodeBase[j] = base;
+            const dur = execPool[base] * scale;
+            const fin = nodeT0[j] + dur;
+            if (fin > outRuntime[r0 + j]) outRuntime[r0 + j] = fin;
+            outCost[r0 + j] += dur * costPerSec + inv;
+            coef[cb + colI] += dur * carbonPerSec;
+            const dt = execPool[base + 1];
+            coef[cb] += dt * dtConst;
+            coef[cb + homeCol] += dt * dtQuarter;
+            coef[cb + colI] += dt * dtQuarter;
           }
-        } else {
-          // a node that did not run: whoever skipped it marks its join slots at the skip time
-          for (let e = oLo; e < oHi; e++) {
-            fired[e] = 0;
-            size[e] = 0;
-            if (isJoin[edgeDst[e]] === 0) arrival[e] = t0;
-            else {
-              const r = edgeSlot + 3 * e;
-              const q = sizeStart[e] + ((rb[r] * sizeCount[e]) | 0);
-              const li = eLatBase[e] + sizeBucket[q];
-              arrival[e] = t0 + latPool[latStart[li] + ((rb[r + 1] * latCount[li]) | 0)] + eAdd[e];
-              cost += eSyncCost[e];
-              coef[cb + eColA[e]] += edgeSync[e] * half;
-              coef[cb + eColB[e]] += edgeSync[e] * half;
+          nodeRuns[i] += ranCount;
+        }
+        // its outgoing edges, in order: each run sees them in the same order as before
+        for (let e = outStart[i]; e < outStart[i + 1]; e++) {
+          const eb = e * CHUNK;
+          const r = (edgeSlot + 3 * e) * CHUNK;
+          const off = edgeOffset[e];
+          const scale = nScale[i];
+          const lats = this.latencies(block, e, nr);
+          const add = eAdd[e];
+          const prob = edgeProb[e];
+          const egress = eEgress[e];
+          const toJoin = isJoin[edgeDst[e]] !== 0;
+          const sync = edgeSync[e];
+          const syncCost = eSyncCost[e];
+          const sns = eSns[e];
+          const cA = eColA[e];
+          const cB = eColB[e];
+          for (let j = 0; j < nr; j++) {
+            const cb = (r0 + j) * K;
+            if (nodeRan[j]) {
+              const tCall = nodeT0[j] + execPool[nodeBase[j] + off] * scale;
+              const q = qs[eb + j];
+              const lat = lats[j] + add;
+              if (rb[r + 2 * CHUNK + j] < prob) {
+                const s = sizePool[q];
+                fired[eb + j] = 1;
+                arrival[eb + j] = tCall + lat;
+                size[eb + j] = s;
+                let cost = outCost[r0 + j];
+                cost += s * egress;
+                // input data of the target, over the route: the mean of both ends' intensities
+                const g = !toJoin ? s * half : (s + sync) * half;
+                coef[cb + cA] += g;
+                coef[cb + cB] += g;
+                if (!toJoin) cost += sizeChunks[q] * sns;
+                else cost += syncCost;
+                outCost[r0 + j] = cost;
+              } else {
+                fired[eb + j] = 0;
+                size[eb + j] = 0;
+                if (!toJoin) arrival[eb + j] = tCall; // when the skip was decided
+                else {
+                  // the skip marker is written into the join's item
+                  arrival[eb + j] = tCall + lat;
+                  outCost[r0 + j] += syncCost;
+                  coef[cb + cA] += sync * half;
+                  coef[cb + cB] += sync * half;
+                }
+              }
+            } else {
+              // a node that did not run: whoever skipped it marks its join slots at the skip time
+              fired[eb + j] = 0;
+              size[eb + j] = 0;
+              if (!toJoin) arrival[eb + j] = nodeT0[j];
+              else {
+                arrival[eb + j] = nodeT0[j] + lats[j] + add;
+                outCost[r0 + j] += syncCost;
+                coef[cb + cA] += sync * half;
+                coef[cb + cB] += sync * half;
+              }
             }
           }
         }
       }
-      outCost[run] = cost;
-      outRuntime[run] = runtime;
-      coef[cb] = carbon0;
     }
     const costStat = this.stat(outCost, runs, opts.tail);
     const runtimeStat = this.stat(outRuntime, runs, opts.tail);
@@ -424,12 +469,180 @@ export class Simulator {
     });
   }
 
+  /**
+   * The random numbers of runs [r0, r0 + CHUNK) for a seed, slot-major (rb[slot × CHUNK + j]):
+   * the sfc32 stream of the old run-by-run simulator (one draw per slot per run, in run order),
+   * with what follows from them alone (each edge's transfer-size sample). The whole stream of
+   * `runs` is kept for the last seed when it fits in RANDOM_CACHE numbers; otherwise each block
+   * is drawn again from the generator's state.
+   */
+  private randomBlock(seed: number, r0: number, runs: number): Block {
+    const m = this.model;
+    const B = this.slots;
+    const blocks = Math.ceil(runs / CHUNK);
+    const cacheable = blocks * CHUNK * (B + m.E + m.slotBucketBase.length) <= RANDOM_CACHE;
+    if (cacheable && this.rnd && this.rnd.seed === seed && this.rnd.runs >= runs) return this.rnd.blocks[r0 / CHUNK];
+    if (r0 === 0) this.rng.set(seed);
+    let block: Block;
+    if (cacheable) {
+      // built block by block during one evaluation; valid once its last block is drawn
+      if (r0 === 0) this.rnd = { seed, runs: -1, blocks: [] };
+      block = { rb: new Float64Array(B * CHUNK), q: new Int32Array(Math.max(1, m.E) * CHUNK), lat: new Array(m.slotBucketBase.length) };
+      const rnd = this.rnd as { seed: number; runs: number; blocks: Block[] };
+      rnd.blocks.push(block);
+      if (rnd.blocks.length === blocks) rnd.runs = runs;
+    } else {
+      this.rnd = null;
+      block = this.scratch ??= { rb: new Float64Array(B * CHUNK), q: new Int32Array(Math.max(1, m.E) * CHUNK), lat: new Array(m.slotBucketBase.length) };
+      block.lat.fill(undefined);
+    }
+    const nr = Math.min(CHUNK, runs - r0);
+    this.rng.fill(block.rb, B, nr);
+    const { sizeStart, sizeCount } = m;
+    const rb = block.rb;
+    for (let e = 0; e < m.E; e++) {
+      const r = (1 + m.N + 3 * e) * CHUNK;
+      const eb = e * CHUNK;
+      const start = sizeStart[e];
+      const n = sizeCount[e];
+      for (let j = 0; j < nr; j++) block.q[eb + j] = start + ((rb[r + j] * n) | 0);
+    }
+    return block;
+  }
+
+  /** Edge e's latency draws (before the added ping difference) for the block's runs, from its slot in this deployment; kept in the block. */
+  private latencies(block: Block, e: number, nr: number): Float64Array {
+    const gs = this.eSlot[e];
+    const got = block.lat[gs];
+    if (got) return got;
+    const { sizeBucket, latStart, latCount, latPool, slotBucketBase } = this.model;
+    const lats = new Float64Array(CHUNK);
+    const rb = block.rb;
+    const r = (1 + this.model.N + 3 * e) * CHUNK + CHUNK;
+    const eb = e * CHUNK;
+    const latBase = slotBucketBase[gs];
+    for (let j = 0; j < nr; j++) {
+      const li = latBase + sizeBucket[block.q[eb + j]];
+      lats[j] = latPool[latStart[li] + ((rb[r + j] * latCount[li]) | 0)];
+    }
+    block.lat[gs] = lats;
+    return lats;
+  }
+
   private stat(xs: Float64Array, n: number, tail: number): { mean: number; tail: number } {
     let s = 0;
     for (let i = 0; i < n; i++) s += xs[i];
     const w = this.work;
     w.set(n === xs.length ? xs : xs.subarray(0, n));
     return { mean: s / n, tail: percentileInPlace(w, n, tail) };
+  }
+}
+
+/** Runs simulated together: their per-edge state stays in the L2 cache. */
+const CHUNK = 128;
+/** Random numbers kept per simulator (one seed's stream): 4 M doubles, 32 MB. */
+const RANDOM_CACHE = 1 << 22;
+
+/** One block of CHUNK runs' random numbers and what depends on them alone. */
+interface Block {
+  rb: Float64Array;
+  /** per edge × run: the transfer-size sample (index into sizePool) */
+  q: Int32Array;
+  /** per latency slot: its draws for the block's runs, computed on first use */
+  lat: Array<Float64Array | undefined>;
+}
+
+/** sfc32, seeded as the simulator always was (a, 0x9e3779b9, 0x243f6a88, 1; 12 warm-up steps). */
+class Sfc32 {
+  private a = 0;
+  private b = 0;
+  private c = 0;
+  private d = 0;
+  set(seed: number): void {
+    this.a = seed >>> 0;
+    this.b = 0x9e3779b9;
+    this.c = 0x243f6a88;
+    this.d = 1;
+    for (let i = 0; i < 12; i++) this.next();
+  }
+  private next(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return t;
+  }
+  /** nr runs of `slots` draws each, in run order, into out[slot × CHUNK + run]. */
+  fill(out: Float64Array, slots: number, nr: number): void {
+    let sa = this.a;
+    let sb = this.b;
+    let sc = this.c;
+    let sd = this.d;
+    for (let j = 0; j < nr; j++)
+      for (let k = 0; k < slots; k++) {
+        const t = (((sa + sb) | 0) + sd) | 0;
+        sd = (sd + 1) | 0;
+        sa = sb ^ (sb >>> 9);
+        sb = (sc + (sc << 3)) | 0;
+        sc = (sc << 21) | (sc >>> 11);
+        sc = (sc + t) | 0;
+        out[k * CHUNK + j] = (t >>> 0) * 2.3283064365386963e-10; // 2^-32
+      }
+    this.a = sa;
+    this.b = sb;
+    this.c = sc;
+    this.d = sd;
+  }
+}
+
+/** Below this many slots an insertion sort is as fast as bucketing. */
+const SMALL_JOIN = 12;
+
+/**
+ * Writes into order[0, n) the slot indices 0…n−1 sorted by keys[k] (a join's slot arrivals),
+ * stably (ties keep their slot order), so the join's item grows in exactly the order of the old
+ * insertion sort and the floating-point sums match it bit for bit. A join with many slots (a
+ * fan-out of 98) made that insertion sort O(k²) per simulated run; here the slots are
+ * distributed over n buckets by arrival (the bucket index is monotone in the arrival, so equal
+ * arrivals share a bucket) in slot order, and a final insertion pass only reorders within
+ * buckets: O(k) for spread-out arrivals, never worse than before.
+ */
+export function sortSlots(n: number, keys: Float64Array, order: Int32Array, tMin: number, tMax: number, count: Int32Array, spare: Int32Array): void {
+  if (n <= SMALL_JOIN || !(tMax > tMin) || !Number.isFinite(tMax - tMin)) {
+    for (let k = 0; k < n; k++) {
+      const a = keys[k];
+      let j = k;
+      while (j > 0 && keys[order[j - 1]] > a) {
+        order[j] = order[j - 1];
+        j--;
+      }
+      order[j] = k;
+    }
+    return;
+  }
+  const scale = n / (tMax - tMin);
+  const last = n - 1;
+  count.fill(0, 0, n + 1);
+  for (let k = 0; k < n; k++) {
+    let b = ((keys[k] - tMin) * scale) | 0;
+    if (b > last) b = last;
+    spare[k] = b;
+    count[b + 1]++;
+  }
+  for (let b = 0; b < n; b++) count[b + 1] += count[b];
+  for (let k = 0; k < n; k++) order[count[spare[k]]++] = k;
+  // within a bucket: insertion sort (stable); elements of earlier buckets are never larger
+  for (let k = 1; k < n; k++) {
+    const o = order[k];
+    const a = keys[o];
+    let j = k;
+    while (j > 0 && keys[order[j - 1]] > a) {
+      order[j] = order[j - 1];
+      j--;
+    }
+    order[j] = o;
   }
 }
 

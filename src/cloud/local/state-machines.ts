@@ -12,6 +12,7 @@ import { mapIterationDetail, type Cloud, type ExecutionEvent, type StateMachines
 import { UserError } from '../../model/errors';
 import { SYSTEM_REGION } from '../../model/tables';
 import { PACKAGE_ROOT } from '../../paths';
+import { HistoryMeter, type HistoryFigures, type RawHistoryEvent } from './history';
 
 /** A local task: what a Lambda handler does, minus the Lambda. */
 export type LocalTask = (input: unknown) => Promise<unknown>;
@@ -65,6 +66,8 @@ interface Execution {
   id: string;
   events: ExecutionEvent[];
   waiters: Array<() => void>;
+  /** the history events and payload sizes AWS would have recorded (src/cloud/local/history.ts) */
+  meter: HistoryMeter;
   done?: { status: 'SUCCEEDED' | 'FAILED'; output?: unknown; error?: string };
 }
 
@@ -118,7 +121,7 @@ export class LocalStateMachines implements StateMachines {
     }
     const machine = new StateMachine(definition as never);
     const id = `arn:local:states:${stateMachine}:${name ?? `exec-${Date.now()}-${++this.counter}`}`;
-    const exec: Execution = { id, events: [], waiters: [] };
+    const exec: Execution = { id, events: [], waiters: [], meter: new HistoryMeter() };
     this.executions.set(id, exec);
     const push = (e: ExecutionEvent) => {
       exec.events.push(e);
@@ -129,6 +132,7 @@ export class LocalStateMachines implements StateMachines {
     const streamed = (async () => {
       try {
         for await (const ev of run.eventLogs) {
+          exec.meter.add(ev as unknown as RawHistoryEvent);
           const out = translate(ev as unknown as RawEvent);
           if (out) push(out);
         }
@@ -148,6 +152,18 @@ export class LocalStateMachines implements StateMachines {
       }
     });
     return id;
+  }
+
+  /** The history events and largest payload AWS would have recorded for an execution (so far). */
+  history(executionId: string): HistoryFigures {
+    const exec = this.executions.get(executionId);
+    if (!exec) throw new UserError(`no local execution ${executionId}`);
+    return exec.meter.figures();
+  }
+
+  /** Every execution's figures, by execution id. */
+  histories(): Map<string, HistoryFigures> {
+    return new Map([...this.executions].map(([id, e]) => [id, e.meter.figures()]));
   }
 
   /** Replays the execution's events so far, then streams the rest until it ends. */

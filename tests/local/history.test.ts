@@ -1,0 +1,80 @@
+/**
+ * The local runner counts the history events and measures the payloads AWS would record per
+ * execution (src/cloud/local/history.ts), on real executions of aws-local-stepfunctions.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { HISTORY_EVENT_LIMIT, PAYLOAD_LIMIT_BYTES, payloadBytes, quotaBreach } from '../../src/cloud/local/history';
+import { LocalStateMachines } from '../../src/cloud/local/state-machines';
+
+const pass = (next?: string) => (next ? { Type: 'Pass', Next: next } : { Type: 'Pass', End: true });
+
+/** Writes a definition as <dir>/<file name of name>, runs it once, returns its figures and result. */
+async function run(name: string, def: unknown, tasks: Record<string, (i: any) => Promise<unknown>>, input: unknown = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caribou-history-'));
+  try {
+    const file = name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase() + '.asl.json';
+    fs.writeFileSync(path.join(dir, file), JSON.stringify(def));
+    const sm = new LocalStateMachines({ tasks, dir });
+    const id = await sm.start(name, input);
+    const result = await sm.follow(id, () => undefined);
+    return { result, figures: sm.history(id) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('local runner: history events and payloads as AWS counts them', () => {
+  it('counts 2 per execution, 5 per Lambda Task, 4 + 2 per iteration for Map and Parallel, 2 per Pass/Choice/Succeed', async () => {
+    const def = {
+      StartAt: 'First',
+      States: {
+        First: { Type: 'Task', Resource: '${work}', Next: 'Fan' },
+        Fan: {
+          Type: 'Map',
+          ItemsPath: '$.items',
+          MaxConcurrency: 1,
+          ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'Each', States: { Each: { Type: 'Task', Resource: '${work}', End: true } } },
+          ResultPath: null,
+          Next: 'Both',
+        },
+        Both: { Type: 'Parallel', Branches: [{ StartAt: 'L', States: { L: pass() } }, { StartAt: 'R', States: { R: pass() } }], ResultPath: null, Next: 'Which' },
+        Which: { Type: 'Choice', Choices: [{ Variable: '$.items[0]', NumericEquals: 1, Next: 'Done' }], Default: 'Done' },
+        Done: { Type: 'Succeed' },
+      },
+    };
+    const { result, figures } = await run('Counted', def, { work: async (i) => i }, { items: [1, 2, 3, 4, 5] });
+    assert.equal(result.status, 'SUCCEEDED', result.error);
+    // execution 2, First 5, Fan 4 + 5 × (2 + 5), Both 4 + 2 × 2, Which 2, Done 2
+    assert.equal(figures.events, 2 + 5 + (4 + 5 * 7) + (4 + 4) + 2 + 2);
+  });
+
+  it('a retried Task adds 3 events per extra attempt', async () => {
+    let n = 0;
+    const def = {
+      StartAt: 'Flaky',
+      States: { Flaky: { Type: 'Task', Resource: '${flaky}', Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 3 }], End: true } },
+    };
+    const { result, figures } = await run('Retried', def, {
+      flaky: async () => {
+        if (++n < 3) throw new Error('not yet');
+        return { ok: true };
+      },
+    });
+    assert.equal(result.status, 'SUCCEEDED', result.error);
+    assert.equal(figures.events, 2 + 5 + 2 * 3);
+  });
+
+  it('measures the largest state payload in UTF-8 bytes and words a breach of either quota', async () => {
+    const big = 'é'.repeat(140 * 1024); // 280 KiB in UTF-8, 140 Ki characters
+    const def = { StartAt: 'Big', States: { Big: { Type: 'Task', Resource: '${big}', End: true } } };
+    const { figures } = await run('Payloads', def, { big: async () => ({ text: big }) });
+    assert.equal(figures.maxPayloadBytes, payloadBytes({ text: big }));
+    assert.ok(figures.maxPayloadBytes > PAYLOAD_LIMIT_BYTES);
+    assert.match(quotaBreach('Payloads', figures) ?? '', /state Big passes \d+ bytes; Step Functions' limit is 262144/);
+    assert.match(quotaBreach('X', { events: HISTORY_EVENT_LIMIT + 1, maxPayloadBytes: 10 }) ?? '', /25001 history events.*25000/);
+    assert.equal(quotaBreach('X', { events: HISTORY_EVENT_LIMIT, maxPayloadBytes: PAYLOAD_LIMIT_BYTES }), undefined);
+  });
+});
