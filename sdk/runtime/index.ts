@@ -318,12 +318,10 @@ class Invocation {
     this.inst = inst;
     this.hops = this.envelope.hops + 1;
 
-    const record = ((await this.onExecRecord((r) => this.env.tables.get(r, SYNC, this.execKey))) ?? {}) as Record<string, unknown>;
-    if (record.done !== undefined) return this.result('duplicate');
     // one delivery at a time works on an instance, whether it runs the function or replays
-    const leased = await this.lease(record.claimed);
+    const leased = await this.lease();
+    if (leased === 'done') return this.result('duplicate');
     if (!leased) return this.result('busy');
-    if (leased.done !== undefined) return this.result('duplicate');
     let cp: Checkpoint;
     let replayed = false;
     if (leased.checkpoint !== undefined) {
@@ -343,17 +341,13 @@ class Invocation {
   /**
    * Takes the lease on this instance's execution: when there is none, when it is this
    * delivery's own (a retry of it: the earlier attempt is over), or when it has expired.
-   * A live lease of another delivery: undefined (that one is working on the instance).
-   * Returns the execution record as the lease write left it.
+   * Returns the execution record as the lease write left it; 'done' when the execution is
+   * over; undefined when another delivery holds a live lease (it is working on the instance).
+   * The first delivery, the common case, takes it in one conditional write; others learn the
+   * record from the failed condition and try once more against the lease they found.
    */
-  private async lease(current: unknown): Promise<Record<string, unknown> | undefined> {
+  private async lease(): Promise<Record<string, unknown> | 'done' | undefined> {
     const now = this.env.now();
-    if (current !== undefined) {
-      const held = LeaseValue.is(current) ? current : undefined;
-      // a claim of the earlier protocol (no owner, no expiry) is final
-      if (!held) return undefined;
-      if (held.owner !== this.owner && Date.parse(held.until) > now.getTime()) return undefined;
-    }
     const value: LeaseValue = {
       owner: this.owner,
       nonce: newId(),
@@ -361,9 +355,19 @@ class Invocation {
       until: new Date(now.getTime() + this.inst.timeoutS * 1000 + LEASE_MARGIN_MS).toISOString(),
       taint: this.envelope.taint,
     };
-    const r = await this.onExecRecord((region) => this.env.tables.replaceField(region, SYNC, this.execKey, 'claimed', current, value));
+    const swap = (expected: unknown) => this.onExecRecord((region) => this.env.tables.replaceField(region, SYNC, this.execKey, 'claimed', expected, value));
+    const first = await swap(undefined);
+    if (first.set) return first.fields;
+    if (first.fields.done !== undefined) return 'done';
+    const current = first.fields.claimed;
+    const held = LeaseValue.is(current) ? current : undefined;
+    // a claim of the earlier protocol (no owner, no expiry) is final
+    if (!held) return undefined;
+    if (held.owner !== this.owner && Date.parse(held.until) > now.getTime()) return undefined;
+    const second = await swap(current);
+    if (second.set) return second.fields;
     // lost the race to another delivery that took it meanwhile
-    return r.set ? r.fields : undefined;
+    return second.fields.done !== undefined ? 'done' : undefined;
   }
 
   /**

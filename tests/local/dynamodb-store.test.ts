@@ -18,6 +18,24 @@ describe('DynamoDbKeyValueStore against the embedded dynalite', () => {
     tmp.cleanup();
   });
 
+  it('replaceField swaps a field only from the value expected (absent: undefined), and a retry finds its own write', async () => {
+    const t = cloud.tables;
+    await t.ensureTable('us-east-1', 'sync_messages_table');
+    const k = 'lease-test';
+    const a = { owner: 'd1', nonce: 'a' };
+    const b = { owner: 'd2', nonce: 'b' };
+    assert.equal((await t.replaceField('us-east-1', 'sync_messages_table', k, 'claimed', undefined, a)).set, true);
+    const stale = await t.replaceField('us-east-1', 'sync_messages_table', k, 'claimed', undefined, b);
+    assert.equal(stale.set, false, 'the field is no longer absent');
+    assert.deepEqual(stale.fields.claimed, a);
+    assert.equal((await t.replaceField('us-east-1', 'sync_messages_table', k, 'claimed', { owner: 'd9', nonce: 'z' }, b)).set, false, 'another value expected');
+    const took = await t.replaceField('us-east-1', 'sync_messages_table', k, 'claimed', a, b);
+    assert.equal(took.set, true);
+    assert.deepEqual(took.fields.claimed, b);
+    // the same call again (a retry after a lost response): its condition fails against its own write
+    assert.equal((await t.replaceField('us-east-1', 'sync_messages_table', k, 'claimed', a, b)).set, true);
+  });
+
   it('puts, gets, refuses a second ifAbsent put, and deletes', async () => {
     const t = cloud.tables;
     await t.ensureTable('us-east-1', 'kv_test_table');

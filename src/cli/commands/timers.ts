@@ -114,8 +114,10 @@ export function register(program: Command): void {
   program
     .command('list_timers')
     .description('list the timers and their schedules')
-    .action(async (_o: unknown, cmd: Command) => {
+    .option('--json', 'print a JSON array of {"name","expression","target"}')
+    .action(async (o: { json?: boolean }, cmd: Command) => {
       const all = await withCloud(target(cmd), (cloud) => cloud.schedules.list());
+      if (o.json) return console.log(JSON.stringify(all.map((s) => ({ name: s.name, expression: s.expression, target: s.target }))));
       if (all.length === 0) console.log('no timers (create them with caribou setup_all_timers)');
       for (const s of all) console.log(show(s));
     });

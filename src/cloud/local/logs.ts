@@ -5,11 +5,14 @@ import type { LogLine, Logs } from '../ports';
 /**
  * Log streams per function per region (CloudWatch Logs locally), persisted as JSON lines
  * under `logs/<region>/<function>.jsonl`. Each line is appended to its file as it is written
- * (appendFileSync), so a process killed mid-run leaves every line logged before it died.
+ * (a write on a file opened for appending), so a process killed mid-run leaves every line
+ * logged before it died.
  */
 export class LocalLogs implements Logs {
   /** folders known to exist */
   private readonly made = new Set<string>();
+  /** open append-mode files, one per stream written since the last flush */
+  private readonly fds = new Map<string, number>();
   /** files this process has appended to (only an earlier, killed writer can have left a partial line) */
   private readonly opened = new Set<string>();
   /** the latest time any line was written at (ms); functions run past the engine's clock */
@@ -24,10 +27,15 @@ export class LocalLogs implements Logs {
   /** Appends one line to a function's stream at virtual time `time` (ms). */
   append(region: string, fn: string, time: number, line: string): void {
     const file = this.file(region, fn);
-    const dir = path.dirname(file);
-    if (!this.made.has(dir)) {
-      fs.mkdirSync(dir, { recursive: true });
-      this.made.add(dir);
+    let fd = this.fds.get(file);
+    if (fd === undefined) {
+      const dir = path.dirname(file);
+      if (!this.made.has(dir)) {
+        fs.mkdirSync(dir, { recursive: true });
+        this.made.add(dir);
+      }
+      fd = fs.openSync(file, 'a');
+      this.fds.set(file, fd);
     }
     // a writer killed mid-line left the file without its last newline: end that line first,
     // so the corrupt part stays on a line of its own and does not swallow the next record
@@ -36,12 +44,16 @@ export class LocalLogs implements Logs {
       if (endsMidLine(file)) head = '\n';
       this.opened.add(file);
     }
-    fs.appendFileSync(file, head + JSON.stringify({ time, line }) + '\n');
+    // one write per line, straight to the file (no buffer in this process to lose)
+    fs.writeSync(fd, head + JSON.stringify({ time, line }) + '\n');
     if (time > this.latest) this.latest = time;
   }
 
-  /** Lines are written as they come; kept for callers that flushed the earlier buffer. */
-  flush(): void {}
+  /** Lines are on disk as they are written; this closes the open files (they reopen on the next line). */
+  flush(): void {
+    for (const fd of this.fds.values()) fs.closeSync(fd);
+    this.fds.clear();
+  }
 
   async read(region: string, functionName: string, start: number, end: number): Promise<LogLine[]> {
     const out: LogLine[] = [];
@@ -74,6 +86,11 @@ export class LocalLogs implements Logs {
 
   /** Deletes a function's stream (used when a workflow is removed). */
   removeStream(region: string, fn: string): void {
+    const fd = this.fds.get(this.file(region, fn));
+    if (fd !== undefined) {
+      fs.closeSync(fd);
+      this.fds.delete(this.file(region, fn));
+    }
     fs.rmSync(this.file(region, fn), { force: true });
   }
 }
