@@ -128,7 +128,7 @@ export class Workflow {
 
   private register<In>(kind: 'function' | 'join', options: FunctionOptions, handler: RegisteredFunction['handler']): CaribouFunction<In> {
     if (this.functions.has(options.name)) throw new Error(`function "${options.name}" is registered twice in workflow ${this.id}`);
-    this.functions.set(options.name, { kind, name: options.name, options, handler });
+    this.functions.set(options.name, { kind, name: options.name, options, handler: observed(kind, options.name, handler) });
     return { kind, name: options.name, options };
   }
 }
@@ -140,4 +140,32 @@ export class Workflow {
  */
 export function workflow(opts?: { name: string; version: string }): Workflow {
   return new Workflow(opts?.name, opts?.version);
+}
+
+/** What caribou-ts/testing is told each time a handler returns (see observed). */
+export interface HandlerResult {
+  run_id: string;
+  instance: string;
+  function: string;
+  result: unknown;
+}
+
+/**
+ * The global caribou-ts/testing sets to see handlers' return values. The bundled copy of the SDK
+ * and the test share only the process, hence a registered symbol; in a Lambda it is never set.
+ */
+export const RESULT_OBSERVER = Symbol.for('caribou-ts.testing.result-observer');
+
+/** Wraps a handler so that a test harness, if one is listening, sees what it returned. */
+function observed(kind: 'function' | 'join', name: string, handler: RegisteredFunction['handler']): RegisteredFunction['handler'] {
+  const call = handler as (...args: unknown[]) => unknown;
+  return async (...args: unknown[]) => {
+    const result = await call(...args);
+    const observer = (globalThis as Record<symbol, unknown>)[RESULT_OBSERVER] as ((r: HandlerResult) => void) | undefined;
+    if (observer) {
+      const ctx = (kind === 'join' ? args[0] : args[1]) as Context;
+      observer({ run_id: ctx.runId, instance: ctx.instance, function: name, result });
+    }
+    return result;
+  };
 }

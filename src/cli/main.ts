@@ -24,6 +24,7 @@ export function buildProgram(argv?: string[]): Command {
     .description('print the version')
     .action(() => console.log(VERSION));
   registerCommands(program, argv === undefined ? undefined : (invokedCommand(argv) ?? ''));
+  for (const c of program.commands) c.addHelpText('after', `\n${EXIT_CODES_HELP}`);
   program.exitOverride();
   return program;
 }

@@ -12,7 +12,7 @@ import { LocalStateMachines, loadDefinition } from '../cloud/local/state-machine
 import type { DeploymentDecision } from '../model/deployment-manager';
 import { solveIdOf } from '../handlers/control';
 import type { SolveTuning } from '../handlers/io';
-import { writeTicket, type StageResult } from '../handlers/solve';
+import { solvePreview, writeTicket, type StageResult } from '../handlers/solve';
 import { taskHandlers } from '../handlers/tasks';
 
 /** The name the Solve sub-machine runs under (events and execution ids carry it). */
@@ -28,7 +28,8 @@ export function solveDefinition(): Record<string, unknown> {
 
 /** How one workflow's solve ended: staged, or failed with the error of the task that failed. */
 export type SolveOutcome =
-  | (StageResult & { solve_id: string })
+  /** `plan`: the whole staged plan, when the finish was `stage` or `preview` */
+  | (StageResult & { solve_id: string; plan?: unknown })
   | {
       workflow_id: string;
       solve_id: string;
@@ -58,7 +59,16 @@ function caught(error: unknown): { error_type: string; error: string } {
   return { error_type: typeof e.Error === 'string' ? e.Error : 'Error', error: cause || String(e.Error ?? 'the solve failed') };
 }
 
+/**
+ * What the loop's last task does with the plan: `commit` is the cycle's Stage (staging area and
+ * the manager's bookkeeping); `stage` writes only the staging area and `preview` nothing, both
+ * returning the whole plan (an operator's `caribou solve [--stage]`).
+ */
+export type SolveFinish = 'commit' | 'stage' | 'preview';
+
 export interface SolveAndStageOptions {
+  /** default `commit` */
+  finish?: SolveFinish;
   /** the cycle's solve tuning (runs, seed, …); default: the solver's */
   tuning?: SolveTuning;
   /** the solve's id; default: from the workflow and the cloud's clock, as Decide makes it */
@@ -75,7 +85,10 @@ export interface SolveAndStageOptions {
 export async function solveAndStage(cloud: Cloud, decision: DeploymentDecision, opts: SolveAndStageOptions = {}): Promise<SolveOutcome> {
   const solve_id = opts.solveId ?? solveIdOf(decision.workflow_id, cloud.now());
   await writeTicket(cloud, solve_id, { decision, tuning: opts.tuning ?? {} });
-  const machines = new LocalStateMachines({ tasks: taskHandlers(cloud), definitions: { [SOLVE_MACHINE]: solveDefinition() } });
+  const tasks: Record<string, (input: unknown) => Promise<unknown>> = taskHandlers(cloud);
+  const finish = opts.finish ?? 'commit';
+  if (finish !== 'commit') tasks.solveStage = (i) => solvePreview(cloud, i, { stage: finish === 'stage' });
+  const machines = new LocalStateMachines({ tasks, definitions: { [SOLVE_MACHINE]: solveDefinition() } });
   const execution = await machines.start(SOLVE_MACHINE, { workflow_id: decision.workflow_id, solve_id }, solve_id.replace(/[^A-Za-z0-9_-]/g, '-'));
   const r = await machines.follow(execution, opts.onEvent ?? (() => undefined));
   if (r.status !== 'SUCCEEDED') return { workflow_id: decision.workflow_id, solve_id, status: 'failed', error_type: 'ExecutionFailed', error: r.error ?? 'the solve execution failed' };

@@ -5,6 +5,7 @@ import * as esbuild from 'esbuild';
 import { UserError } from '../model/errors';
 import type { WorkflowConfig } from '../model/workflow-config';
 import { caribouSitesPlugin } from './instrument';
+import { PACKAGE_ROOT } from '../paths';
 
 /**
  * Where the compiled-or-source tree holding sdk/ and src/ is: the repository in a checkout (.ts,
@@ -72,7 +73,7 @@ export async function bundleWorkflow(project: { sourceFile: string; config: Work
       write: false,
       external: ['@aws-sdk/*'],
       conditions: CONDITIONS,
-      plugins: [caribouSitesPlugin({ files: [project.sourceFile] })],
+      plugins: [caribouSitesPlugin({ files: [project.sourceFile] }), shippedExamplesPlugin()],
       logLevel: 'silent',
       legalComments: 'none',
       sourcemap: false,
@@ -87,4 +88,22 @@ export async function bundleWorkflow(project: { sourceFile: string; config: Work
   }
   const code = result.outputFiles[0].contents;
   return { code, sha256: createHash('sha256').update(code).digest('hex') };
+}
+
+/**
+ * The examples shipped in the package (what `caribou quickstart` deploys) import the SDK by
+ * relative path, `../../sdk`, which in an installed package is dist/sdk: point such imports
+ * there. In a checkout ROOT is the package root and nothing changes.
+ */
+function shippedExamplesPlugin(): esbuild.Plugin {
+  const sourceSdk = path.join(PACKAGE_ROOT, 'sdk');
+  return {
+    name: 'caribou-shipped-examples',
+    setup(build) {
+      if (ROOT === PACKAGE_ROOT) return;
+      build.onResolve({ filter: /sdk\/?$/ }, (args) =>
+        path.resolve(args.resolveDir, args.path) === sourceSdk ? { path: path.join(ROOT, 'sdk', 'index.js') } : undefined,
+      );
+    },
+  };
 }

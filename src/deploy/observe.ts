@@ -57,7 +57,8 @@ export async function readWorkflowLogs(cloud: Cloud, workflowId: string, q: LogQ
     throw new UserError(`workflow ${workflowId} has no function "${q.functionName}"; its functions are ${names.join(', ')}`);
   const streams = new Map<string, { region: string; physical: string; fn: string }>();
   for (const f of resources.functions) streams.set(`${f.region}/${f.physical_name}`, { region: f.region, physical: f.physical_name, fn: f.function_name });
-  if (q.functionName === undefined) streams.set(`${SYSTEM_REGION}/${CLIENT_LOG_STREAM}`, { region: SYSTEM_REGION, physical: CLIENT_LOG_STREAM, fn: 'client' });
+  // the local cloud keeps the run client's events in a stream of their own (on AWS they go to the CLI's stderr)
+  if (q.functionName === undefined && cloud.target === 'local') streams.set(`${SYSTEM_REGION}/${CLIENT_LOG_STREAM}`, { region: SYSTEM_REGION, physical: CLIENT_LOG_STREAM, fn: 'client' });
   const since = q.since ?? 0;
   const out: Array<LogEntry & { ms: number; order: number }> = [];
   let order = 0;

@@ -8,7 +8,17 @@ import { WorkflowId } from '../model/primitives';
 
 /** Tuning a cycle's execution input may carry for its solves (tests and the quickstart use it to stay fast). */
 export const SolveTuning = t.exact(
-  t.partial({ runs: t.number, seed: t.number, iterations: t.number, batchSize: t.number, proposalsPerRound: t.number }),
+  t.partial({
+    runs: t.number,
+    seed: t.number,
+    iterations: t.number,
+    batchSize: t.number,
+    proposalsPerRound: t.number,
+    /** the tail percentile reported and constrained (`caribou solve --tail`) */
+    tail: t.number,
+    /** hour keys to solve instead of the manager's; null: one plan from the daily average (`caribou solve` without --hours) */
+    hours: t.union([t.array(t.string), t.null]),
+  }),
 );
 export type SolveTuning = t.TypeOf<typeof SolveTuning>;
 

@@ -190,25 +190,55 @@ export interface StageResult {
   carbon: { home: number; chosen: number };
 }
 
-/** Stage: writes the plan to the staging area, then commits the manager's bookkeeping; cleans up the solve's objects. */
-export async function solveStage(cloud: Cloud, event: unknown): Promise<StageResult> {
+/** Builds the finished solve's plan from its stored state (Stage's first half). */
+async function finishStored(cloud: Cloud, event: unknown): Promise<{ ref: SolveRef; plan: StagedPlan; decision: DeploymentDecision }> {
   const ref = decodeOrThrow(t.intersection([SolveRef, t.type({ round: t.number })]), event, 'Stage input');
   const input = await readInput(cloud, ref.solve_id);
   const state = await getDecoded(cloud, stateKey(ref.solve_id, ref.round), SolveStateCodec);
   const { decision } = await readTicket(cloud, ref.solve_id);
   const plan = decodeOrThrow(StagedPlan, finishSolve(input, state), `staged plan of ${ref.workflow_id}`);
-  await cloud.tables.put(SYSTEM_REGION, TABLES.solverStagingArea, ref.workflow_id, StagedPlan.encode(plan));
-  await recordSolved(cloud.tables, decision, cloud.now());
-  for (const key of await cloud.packages.list(SYSTEM_REGION, solvePrefix(ref.solve_id))) await cloud.packages.delete(SYSTEM_REGION, key).catch(() => undefined);
-  inputs.delete(ref.solve_id);
+  return { ref, plan, decision };
+}
+
+/** Deletes a solve's stored objects (once its plan is built, nothing needs them). */
+async function cleanUp(cloud: Cloud, solveId: string): Promise<void> {
+  for (const key of await cloud.packages.list(SYSTEM_REGION, solvePrefix(solveId))) await cloud.packages.delete(SYSTEM_REGION, key).catch(() => undefined);
+  inputs.delete(solveId);
+}
+
+function stageResult(plan: StagedPlan): StageResult {
   const first = plan.time_keys[0];
   const m = first === undefined ? undefined : plan.metrics[first];
   return {
-    workflow_id: ref.workflow_id,
+    workflow_id: plan.workflow_id,
     status: 'staged',
     algorithm: plan.algorithm,
     time_keys: plan.time_keys,
     evaluations: plan.evaluations,
     carbon: { home: m?.home.carbon.mean ?? 0, chosen: m?.chosen.carbon.mean ?? 0 },
   };
+}
+
+/** Stage: writes the plan to the staging area, then commits the manager's bookkeeping; cleans up the solve's objects. */
+export async function solveStage(cloud: Cloud, event: unknown): Promise<StageResult> {
+  const { ref, plan, decision } = await finishStored(cloud, event);
+  await cloud.tables.put(SYSTEM_REGION, TABLES.solverStagingArea, ref.workflow_id, StagedPlan.encode(plan));
+  await recordSolved(cloud.tables, decision, cloud.now());
+  await cleanUp(cloud, ref.solve_id);
+  return stageResult(plan);
+}
+
+/**
+ * Stage of an operator's `caribou solve`, outside the manager: returns the whole plan and
+ * writes it to the staging area only when asked; the manager's bookkeeping is left alone
+ * (the operator's solve was not the manager's decision).
+ */
+export async function solvePreview(cloud: Cloud, event: unknown, opts: { stage: boolean }): Promise<StageResult & { plan: unknown; written: boolean }> {
+  const { ref, plan } = await finishStored(cloud, event);
+  if (opts.stage) {
+    await cloud.tables.ensureTable(SYSTEM_REGION, TABLES.solverStagingArea);
+    await cloud.tables.put(SYSTEM_REGION, TABLES.solverStagingArea, ref.workflow_id, StagedPlan.encode(plan));
+  }
+  await cleanUp(cloud, ref.solve_id);
+  return { ...stageResult(plan), plan: StagedPlan.encode(plan), written: opts.stage };
 }

@@ -35,7 +35,7 @@ export class UserError extends Error {
 export class NothingAppliedError extends UserError {
   constructor(message: string) {
     super(message, ExitCode.NothingApplied);
-    this.name = 'NothingAppliedError';
+    // name stays 'UserError': the runtime's retry (sdk/runtime/retry.ts) treats errors of that name as final
   }
 }
 
@@ -47,6 +47,6 @@ export class CorruptStateError extends UserError {
     readonly repair: string,
   ) {
     super(`local state file ${file} is corrupt: ${problem}. ${repair}`);
-    this.name = 'CorruptStateError';
+    // name stays 'UserError', so the runtime's retry passes it through unchanged (no retry can fix a corrupt file)
   }
 }

@@ -38,7 +38,8 @@ export interface ReportData {
   attribution: string;
 }
 
-const PALETTE = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#1f78b4', '#b2df8a', '#fb9a99', '#cab2d6', '#6a3d9a'];
+// no green and no grey: in the other charts green means "new placement" and grey "home placement"
+const PALETTE = ['#d95f02', '#7570b3', '#e7298a', '#1f78b4', '#e6ab02', '#a6761d', '#6a3d9a', '#fb9a99', '#cab2d6', '#b15928', '#8dd3c7', '#fdb462'];
 
 export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -67,16 +68,18 @@ function fmt(v: number): string {
 }
 
 /** A line chart over hours 0–23. */
+/** Both hour charts share this frame, so the placement grid sits exactly under the intensity lines. */
+const FRAME = { W: 760, L: 170, R: 150 };
+
 export function hourLines(series: Array<{ name: string; values: Array<number | null>; color: string; bold?: boolean; dash?: boolean }>, yLabel: string): string {
-  const W = 760;
+  const { W, L, R } = FRAME;
   const H = 300;
-  const L = 70;
-  const R = 150;
   const T = 20;
   const B = 40;
   const all = series.flatMap((s) => s.values.filter((v): v is number => v !== null));
   const ymax = niceMax(Math.max(0, ...all));
-  const x = (h: number) => L + (h / 23) * (W - L - R);
+  const cw = (W - L - R) / 24;
+  const x = (h: number) => L + (h + 0.5) * cw; // the centre of hour h's cell in the placement grid
   const y = (v: number) => T + (1 - v / ymax) * (H - T - B);
   const parts: string[] = [`<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img">`];
   for (let i = 0; i <= 4; i++) {
@@ -85,12 +88,14 @@ export function hourLines(series: Array<{ name: string; values: Array<number | n
   }
   for (let h = 0; h < 24; h += 3) parts.push(`<text x="${x(h)}" y="${H - B + 16}" text-anchor="middle" font-size="11">${h}:00</text>`);
   parts.push(`<text x="${(L + W - R) / 2}" y="${H - 4}" text-anchor="middle" font-size="11">hour of day (UTC)</text>`);
-  parts.push(`<text x="14" y="${(T + H - B) / 2}" font-size="11" transform="rotate(-90 14 ${(T + H - B) / 2})" text-anchor="middle">${esc(yLabel)}</text>`);
+  parts.push(`<text x="${L - 50}" y="${(T + H - B) / 2}" font-size="11" transform="rotate(-90 ${L - 50} ${(T + H - B) / 2})" text-anchor="middle">${esc(yLabel)}</text>`);
   // thin context lines first, so the bold ones are drawn on top
   const ordered = [...series.filter((s) => !s.bold), ...series.filter((s) => s.bold)];
-  const legendIndex = new Map(series.map((s, i) => [s, i]));
+  // legend rows: with bold series present only they get rows (the thin ones share one row after them)
+  const anyBold = series.some((s) => s.bold);
+  const legendIndex = new Map((anyBold ? series.filter((s) => s.bold) : series).map((s, i) => [s, i]));
   ordered.forEach((s) => {
-    const i = legendIndex.get(s)!;
+    const i = legendIndex.get(s) ?? 0;
     let d = '';
     let pen = false;
     s.values.forEach((v, h) => {
@@ -118,9 +123,8 @@ export function hourLines(series: Array<{ name: string; values: Array<number | n
 /** Rows of functions, 24 hour cells colored by region. */
 export function placementGrid(placement: Record<string, string[]>, colors: Record<string, string>, home: string): string {
   const names = Object.keys(placement);
-  const W = 760;
-  const L = 170;
-  const cw = (W - L - 10) / 24;
+  const { W, L, R } = FRAME;
+  const cw = (W - L - R) / 24;
   const rh = 26;
   const H = 30 + names.length * rh + 40;
   const parts = [`<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img">`];
@@ -143,38 +147,53 @@ export function placementGrid(placement: Record<string, string[]>, colors: Recor
   return parts.join('');
 }
 
-/** Grouped bars: per metric, home vs optimized (measured solid, estimated hatched-light). */
+/**
+ * Before/after bars: one panel per metric with its own y axis (ticks and unit), two groups
+ * (measured, estimated). Colour means one thing: the placement (grey home, green new).
+ */
 function beforeAfterBars(data: ReportData): string {
-  const metrics: Array<{ key: keyof MetricSet; label: string; unit: string; stat: keyof MeanTail }> = [
-    { key: 'carbon', label: 'carbon, mean', unit: 'gCO2e/run', stat: 'mean' },
-    { key: 'cost', label: 'cost, mean', unit: 'USD/run', stat: 'mean' },
-    { key: 'runtime', label: 'runtime, p95', unit: 's', stat: 'p95' },
+  const metrics: Array<{ key: keyof MetricSet; label: string; unit: string; stat: keyof MeanTail; scale: number }> = [
+    { key: 'carbon', label: 'carbon, mean', unit: 'mg CO2e per 1,000 runs', stat: 'mean', scale: 1e6 },
+    { key: 'cost', label: 'cost, mean', unit: 'USD per million runs', stat: 'mean', scale: 1e6 },
+    { key: 'runtime', label: 'runtime, p95', unit: 's', stat: 'p95', scale: 1 },
   ];
+  const HOME = '#888';
+  const NEW = '#1b9e77';
   const W = 760;
   const panel = W / 3;
-  const H = 260;
-  const T = 30;
-  const B = 50;
+  const H = 280;
+  const T = 52;
+  const B = 40;
   const parts = [`<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img">`];
+  // one legend for the three panels
+  parts.push(`<rect x="${W / 2 - 150}" y="4" width="12" height="12" fill="${HOME}"/><text x="${W / 2 - 134}" y="14" font-size="11">home placement</text>`);
+  parts.push(`<rect x="${W / 2 + 10}" y="4" width="12" height="12" fill="${NEW}"/><text x="${W / 2 + 26}" y="14" font-size="11">new placement</text>`);
   metrics.forEach((m, i) => {
-    const bars: Array<{ name: string; v: number; color: string; light?: boolean }> = [
-      { name: 'home (measured)', v: data.measured.home[m.key][m.stat], color: '#888' },
-      { name: 'optimized (measured)', v: data.measured.optimized[m.key][m.stat], color: '#1b9e77' },
-    ];
-    if (data.estimated) {
-      bars.push({ name: 'home (estimated)', v: data.estimated.home[m.key][m.stat], color: '#888', light: true });
-      bars.push({ name: 'optimized (estimated)', v: data.estimated.optimized[m.key][m.stat], color: '#1b9e77', light: true });
+    const groups: Array<{ name: string; home: number; opt: number }> = [{ name: 'measured', home: data.measured.home[m.key][m.stat] * m.scale, opt: data.measured.optimized[m.key][m.stat] * m.scale }];
+    if (data.estimated) groups.push({ name: 'estimated', home: data.estimated.home[m.key][m.stat] * m.scale, opt: data.estimated.optimized[m.key][m.stat] * m.scale });
+    const ymax = niceMax(Math.max(...groups.flatMap((g) => [g.home, g.opt])));
+    const x0 = i * panel + 52;
+    const plotW = panel - 64;
+    const y = (v: number) => H - B - ((H - T - B) * v) / ymax;
+    parts.push(`<text x="${i * panel + panel / 2}" y="28" text-anchor="middle" font-size="12" font-weight="bold">${esc(m.label)}</text><text x="${i * panel + panel / 2}" y="40" text-anchor="middle" font-size="10">${esc(m.unit)}</text>`);
+    for (let k = 0; k <= 2; k++) {
+      const v = (ymax * k) / 2;
+      parts.push(`<line x1="${x0}" x2="${x0 + plotW}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/><text x="${x0 - 4}" y="${y(v) + 4}" text-anchor="end" font-size="10">${fmt(v)}</text>`);
     }
-    const ymax = niceMax(Math.max(...bars.map((b) => b.v)));
-    const x0 = i * panel + 40;
-    const bw = (panel - 60) / bars.length;
-    parts.push(`<text x="${i * panel + panel / 2}" y="16" text-anchor="middle" font-size="12" font-weight="bold">${esc(m.label)} (${esc(m.unit)})</text>`);
-    bars.forEach((b, j) => {
-      const h = ((H - T - B) * b.v) / ymax;
-      const xx = x0 + j * bw;
-      parts.push(`<rect x="${xx}" y="${H - B - h}" width="${bw - 6}" height="${h}" fill="${b.color}" ${b.light ? 'fill-opacity="0.35" stroke="' + b.color + '"' : ''}><title>${esc(b.name)}: ${fmt(b.v)}</title></rect>`);
-      parts.push(`<text x="${xx + (bw - 6) / 2}" y="${H - B - h - 4}" text-anchor="middle" font-size="10">${fmt(b.v)}</text>`);
-      parts.push(`<text x="${xx + (bw - 6) / 2}" y="${H - B + 12}" text-anchor="middle" font-size="9">${esc(b.name.split(' ')[0])}</text><text x="${xx + (bw - 6) / 2}" y="${H - B + 23}" text-anchor="middle" font-size="9">${esc(b.name.split(' ')[1] ?? '')}</text>`);
+    parts.push(`<line x1="${x0}" x2="${x0}" y1="${T}" y2="${H - B}" stroke="#999"/>`);
+    const gw = plotW / groups.length;
+    groups.forEach((g, j) => {
+      const bw = Math.min(34, (gw - 16) / 2);
+      const gx = x0 + j * gw + (gw - 2 * bw - 4) / 2;
+      [
+        { v: g.home, c: HOME, n: 'home' },
+        { v: g.opt, c: NEW, n: 'new' },
+      ].forEach((b, k) => {
+        const xx = gx + k * (bw + 4);
+        parts.push(`<rect x="${xx}" y="${y(b.v)}" width="${bw}" height="${H - B - y(b.v)}" fill="${b.c}"><title>${esc(g.name)}, ${b.n} placement: ${fmt(b.v)} ${esc(m.unit)}</title></rect>`);
+        parts.push(`<text x="${xx + bw / 2}" y="${y(b.v) - 3}" text-anchor="middle" font-size="9">${fmt(b.v)}</text>`);
+      });
+      parts.push(`<text x="${x0 + j * gw + gw / 2}" y="${H - B + 14}" text-anchor="middle" font-size="11">${esc(g.name)}</text>`);
     });
   });
   parts.push('</svg>');
@@ -183,19 +202,19 @@ function beforeAfterBars(data: ReportData): string {
 
 function metricRows(data: ReportData): string {
   const rows: string[] = [];
-  const cell = (v: number) => `<td>${fmt(v)}</td>`;
-  for (const [k, unit] of [
-    ['carbon', 'gCO2e'],
-    ['cost', 'USD'],
-    ['runtime', 's'],
+  for (const [k, unit, scale] of [
+    ['carbon', 'mg CO2e / 1,000 runs', 1e6],
+    ['cost', 'USD / 1M runs', 1e6],
+    ['runtime', 's', 1],
   ] as const) {
+    const cell = (v: number) => `<td>${fmt(v * scale)}</td>`;
     for (const stat of ['mean', 'p95'] as const) {
       rows.push(
         `<tr><th>${k} ${stat} (${unit})</th>${data.estimated ? cell(data.estimated.home[k][stat]) + cell(data.estimated.optimized[k][stat]) : '<td>–</td><td>–</td>'}${cell(data.measured.home[k][stat])}${cell(data.measured.optimized[k][stat])}</tr>`,
       );
     }
   }
-  return `<table><tr><th></th><th>home, estimated</th><th>optimized, estimated</th><th>home, measured (${data.measured.runs.home} runs)</th><th>optimized, measured (${data.measured.runs.optimized} runs)</th></tr>${rows.join('')}</table>`;
+  return `<table><tr><th></th><th>home, estimated</th><th>new, estimated</th><th>home, measured (${data.measured.runs.home} runs)</th><th>new, measured (${data.measured.runs.optimized} runs)</th></tr>${rows.join('')}</table>`;
 }
 
 /** Marks a report as written by caribou, so that it is the only kind of file a later quickstart overwrites. */
@@ -209,8 +228,8 @@ export function renderReport(data: ReportData): string {
     .filter((r) => data.intensity[r])
     .map((r) => ({ name: r + (r === data.home ? ' (home)' : ''), values: data.intensity[r], color: data.highlight.includes(r) ? colors[r] : '#bbb', bold: data.highlight.includes(r) }));
   const carbonSeries = [
-    { name: 'home', values: data.carbonByHour.home, color: '#888', bold: true },
-    { name: 'optimized', values: data.carbonByHour.optimized, color: '#1b9e77', bold: true },
+    { name: 'home placement', values: data.carbonByHour.home.map((v) => (v === null ? null : v * 1e6)), color: '#888', bold: true },
+    { name: 'new placement', values: data.carbonByHour.optimized.map((v) => (v === null ? null : v * 1e6)), color: '#1b9e77', bold: true },
   ];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">${REPORT_GENERATOR_TAG}<title>${esc(data.title)}</title>
@@ -225,7 +244,7 @@ table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ddd;paddin
 ${data.headline ? `<p class="headline" id="headline">${esc(data.headline)}</p>` : ''}
 <p>Workflow <b>${esc(data.workflowId)}</b>, home region <b>${esc(data.home)}</b>, day ${esc(data.day)} (UTC).</p>
 <h2>Grid carbon intensity by region and hour</h2>
-<p class="note">Bold: the regions the workflow may use. gCO2e/kWh, the hourly profile the collectors wrote for the day.</p>
+<p class="note">Colour = region (the same colours as the placement below); bold: the regions the workflow may use, grey: the others. gCO2e/kWh, the hourly profile the collectors wrote for the day.</p>
 ${hourLines(intensitySeries, 'gCO2e/kWh')}
 <h2>Placement through the day</h2>
 <p class="note">Each function's region, hour by hour, under the placement decision CaribouCycle switched to (faded: home).</p>
@@ -233,9 +252,10 @@ ${placementGrid(data.placement, colors, data.home)}
 <h2>Before and after</h2>
 ${beforeAfterBars(data)}
 ${metricRows(data)}
-<p class="note">Estimated: the solver's Monte Carlo metrics for the plan and for home, averaged over the hour slots. Measured: every run priced from what the local cloud observed (regions, hours, durations, end-to-end time) with the same formulas.</p>
+<p class="note">Estimated: the solver's Monte Carlo metrics for the plan and for home, averaged over the hour slots. Measured: both runs of each A/B pair priced from the runtime's log lines (regions, hours, durations, message and download sizes) with the same terms and formulas.</p>
 <h2>Carbon per run through the day</h2>
-${hourLines(carbonSeries, 'gCO2e per run (measured)')}
+<p class="note">Measured in the A/B pairs after warm-up, by hour of the day. Colour = placement.</p>
+${hourLines(carbonSeries, 'mg CO2e per 1,000 runs')}
 ${data.notes.length ? `<h2>Notes</h2><ul>${data.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
 <p class="note">${esc(data.attribution)}</p>
 </body></html>

@@ -73,8 +73,16 @@ export function renderWhatIf(plan: StagedPlan, input: SolveInput): string {
   // hour → the plan key in force (a key holds until the next one)
   const keyAt = (h: number) => String([...keys].reverse().find((k) => k <= h) ?? keys[keys.length - 1]);
   const instances = Object.keys(plan.placements[String(keys[0])] ?? {});
+  // rows by function name ("fn#k" for a function's k-th further instance): instance names are long
+  const seen = new Map<string, number>();
+  const label = new Map<string, string>();
+  for (const i of input.config.instances) {
+    const k = seen.get(i.function_name) ?? 0;
+    seen.set(i.function_name, k + 1);
+    label.set(i.instance_name, k === 0 ? i.function_name : `${i.function_name}#${k}`);
+  }
   const placement: Record<string, string[]> = {};
-  for (const inst of instances) placement[inst] = Array.from({ length: 24 }, (_, h) => plan.placements[keyAt(h)][inst]);
+  for (const inst of instances) placement[label.get(inst) ?? inst] = Array.from({ length: 24 }, (_, h) => plan.placements[keyAt(h)][inst]);
   const used = [...new Set([home, ...Object.values(placement).flat()])];
   const allowed = input.config.allowed_regions?.length ? input.config.allowed_regions : input.available_regions;
   const inReach = [...new Set([home, ...allowed.filter((r) => !(input.config.disallowed_regions ?? []).includes(r))])];

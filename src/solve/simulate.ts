@@ -119,6 +119,8 @@ export class Simulator {
   /** the last seed's random blocks, when they fit; else one block drawn again each time */
   private rnd: { seed: number; runs: number; blocks: Block[] } | null = null;
   private scratch: Block | null = null;
+  /** one block's draws of every slot, as the generator produces them */
+  private draws: Float64Array | null = null;
   // results
   readonly samples: RunSamples;
   private readonly work: Float64Array;
@@ -287,7 +289,6 @@ export class Simulator {
     const nClient = clientSizes.length;
     const KB = C.KB_PER_GB;
     const nodeSlot = 1;
-    const edgeSlot = 1 + N;
 
     for (let r0 = 0; r0 < runs; r0 += CHUNK) {
       const nr = Math.min(CHUNK, runs - r0);
@@ -295,6 +296,7 @@ export class Simulator {
       const block = this.randomBlock(opts.seed, r0, runs);
       const rb = block.rb;
       const qs = block.q;
+      const fires = block.fire;
       // the start of every run: the placement decision read and the client's payload
       for (let j = 0; j < nr; j++) {
         const cb = (r0 + j) * K;
@@ -392,12 +394,10 @@ export class Simulator {
         // its outgoing edges, in order: each run sees them in the same order as before
         for (let e = outStart[i]; e < outStart[i + 1]; e++) {
           const eb = e * CHUNK;
-          const r = (edgeSlot + 3 * e) * CHUNK;
           const off = edgeOffset[e];
           const scale = nScale[i];
           const lats = this.latencies(block, e, nr);
           const add = eAdd[e];
-          const prob = edgeProb[e];
           const egress = eEgress[e];
           const toJoin = isJoin[edgeDst[e]] !== 0;
           const sync = edgeSync[e];
@@ -411,7 +411,7 @@ export class Simulator {
               const tCall = nodeT0[j] + execPool[nodeBase[j] + off] * scale;
               const q = qs[eb + j];
               const lat = lats[j] + add;
-              if (rb[r + 2 * CHUNK + j] < prob) {
+              if (fires[eb + j]) {
                 const s = sizePool[q];
                 fired[eb + j] = 1;
                 arrival[eb + j] = tCall + lat;
@@ -470,42 +470,51 @@ export class Simulator {
   }
 
   /**
-   * The random numbers of runs [r0, r0 + CHUNK) for a seed, slot-major (rb[slot × CHUNK + j]):
-   * the sfc32 stream of the old run-by-run simulator (one draw per slot per run, in run order),
-   * with what follows from them alone (each edge's transfer-size sample). The whole stream of
-   * `runs` is kept for the last seed when it fits in RANDOM_CACHE numbers; otherwise each block
-   * is drawn again from the generator's state.
+   * The random numbers of runs [r0, r0 + CHUNK) for a seed: the sfc32 stream of the old
+   * run-by-run simulator (one draw per slot per run, in run order), the client's and nodes'
+   * draws slot-major (rb[slot × CHUNK + j]), and what each edge's three draws decide alone:
+   * its transfer-size sample, whether it fires, and the latency draw (turned into a latency per
+   * slot on first use). The whole stream of `runs` is kept for the last seed when it fits in
+   * RANDOM_CACHE numbers; otherwise each block is drawn again from the generator's state.
    */
   private randomBlock(seed: number, r0: number, runs: number): Block {
     const m = this.model;
     const B = this.slots;
+    const E = Math.max(1, m.E);
     const blocks = Math.ceil(runs / CHUNK);
-    const cacheable = blocks * CHUNK * (B + m.E + m.slotBucketBase.length) <= RANDOM_CACHE;
+    const cacheable = blocks * CHUNK * (1 + m.N + 2 * E + m.slotBucketBase.length) <= RANDOM_CACHE;
     if (cacheable && this.rnd && this.rnd.seed === seed && this.rnd.runs >= runs) return this.rnd.blocks[r0 / CHUNK];
     if (r0 === 0) this.rng.set(seed);
+    const fresh = (): Block => ({ rb: new Float64Array((1 + m.N) * CHUNK), q: new Int32Array(E * CHUNK), fire: new Uint8Array(E * CHUNK), latDraw: new Float64Array(E * CHUNK), lat: new Array(m.slotBucketBase.length) });
     let block: Block;
     if (cacheable) {
       // built block by block during one evaluation; valid once its last block is drawn
       if (r0 === 0) this.rnd = { seed, runs: -1, blocks: [] };
-      block = { rb: new Float64Array(B * CHUNK), q: new Int32Array(Math.max(1, m.E) * CHUNK), lat: new Array(m.slotBucketBase.length) };
+      block = fresh();
       const rnd = this.rnd as { seed: number; runs: number; blocks: Block[] };
       rnd.blocks.push(block);
       if (rnd.blocks.length === blocks) rnd.runs = runs;
     } else {
       this.rnd = null;
-      block = this.scratch ??= { rb: new Float64Array(B * CHUNK), q: new Int32Array(Math.max(1, m.E) * CHUNK), lat: new Array(m.slotBucketBase.length) };
+      block = this.scratch ??= fresh();
       block.lat.fill(undefined);
     }
     const nr = Math.min(CHUNK, runs - r0);
-    this.rng.fill(block.rb, B, nr);
-    const { sizeStart, sizeCount } = m;
-    const rb = block.rb;
+    const all = (this.draws ??= new Float64Array(B * CHUNK));
+    this.rng.fill(all, B, nr);
+    block.rb.set(all.subarray(0, (1 + m.N) * CHUNK));
+    const { sizeStart, sizeCount, edgeProb } = m;
     for (let e = 0; e < m.E; e++) {
       const r = (1 + m.N + 3 * e) * CHUNK;
       const eb = e * CHUNK;
       const start = sizeStart[e];
       const n = sizeCount[e];
-      for (let j = 0; j < nr; j++) block.q[eb + j] = start + ((rb[r + j] * n) | 0);
+      const prob = edgeProb[e];
+      for (let j = 0; j < nr; j++) {
+        block.q[eb + j] = start + ((all[r + j] * n) | 0);
+        block.latDraw[eb + j] = all[r + CHUNK + j];
+        block.fire[eb + j] = all[r + 2 * CHUNK + j] < prob ? 1 : 0;
+      }
     }
     return block;
   }
@@ -517,13 +526,11 @@ export class Simulator {
     if (got) return got;
     const { sizeBucket, latStart, latCount, latPool, slotBucketBase } = this.model;
     const lats = new Float64Array(CHUNK);
-    const rb = block.rb;
-    const r = (1 + this.model.N + 3 * e) * CHUNK + CHUNK;
     const eb = e * CHUNK;
     const latBase = slotBucketBase[gs];
     for (let j = 0; j < nr; j++) {
       const li = latBase + sizeBucket[block.q[eb + j]];
-      lats[j] = latPool[latStart[li] + ((rb[r + j] * latCount[li]) | 0)];
+      lats[j] = latPool[latStart[li] + ((block.latDraw[eb + j] * latCount[li]) | 0)];
     }
     block.lat[gs] = lats;
     return lats;
@@ -545,9 +552,14 @@ const RANDOM_CACHE = 1 << 22;
 
 /** One block of CHUNK runs' random numbers and what depends on them alone. */
 interface Block {
+  /** the client's and each node's draw: rb[slot × CHUNK + run], slot 0 the client, 1 + i node i */
   rb: Float64Array;
   /** per edge × run: the transfer-size sample (index into sizePool) */
   q: Int32Array;
+  /** per edge × run: 1 if the edge fires (its draw is under its probability) */
+  fire: Uint8Array;
+  /** per edge × run: the latency draw */
+  latDraw: Float64Array;
   /** per latency slot: its draws for the block's runs, computed on first use */
   lat: Array<Float64Array | undefined>;
 }

@@ -195,6 +195,13 @@ describe('aws: adapters on moto', function () {
       assert.equal(await cloud.functions.describe(region, other), undefined);
     });
 
+    it('refuses a stored iam_policy naming Caribou\'s tables or IAM, on every deploy path, before creating anything', async () => {
+      const other = 'fn_wf-2_0-sneaky_aws-ca-central-1';
+      const sneaky = { aws: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: `arn:aws:dynamodb:us-west-2:${MOTO_ACCOUNT}:table/deployment_resources_table` }] } };
+      await assert.rejects(cloud.functions.deploy({ ...spec(other, region, 'code/worker.js'), policy: sneaky }), (e: Error) => e instanceof UserError && /names Caribou's table deployment_resources_table/.test(e.message));
+      assert.equal(await cloud.functions.roles.trust(roleName(other)), undefined);
+    });
+
     it('gives a 64-character function a role name within IAM\'s limit, and removes it all', async () => {
       // 25-character workflow name, 5-character version, 15-character function: exactly 64
       const physical = 'long_workflow_name_abcdef-1_2_3-function_name15_aws-ca-central-1';

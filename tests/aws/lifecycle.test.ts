@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
+import { GetPolicyCommand, IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetPublicAccessBlockCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -252,6 +252,8 @@ describe('aws: workflow lifecycle on moto', function () {
     const buckets = (await s3(SYSTEM_REGION).send(new ListBucketsCommand({}))).Buckets ?? [];
     assert.deepEqual(buckets.map((b) => b.Name), []);
     assert.deepEqual(await caribouRoles(), []);
+    // the boundary deploy created (no control-plane stack here) goes too
+    await assert.rejects(cloud.context.client(IAMClient, 'us-east-1').send(new GetPolicyCommand({ PolicyArn: boundaryArn(MOTO_ACCOUNT) })), /NoSuchEntity|not found/i, 'the boundary is gone');
     // and again, on an empty account: nothing to do, no error
     const again = await teardownFramework(cloud);
     assert.deepEqual(again.problems, []);

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { checkIamPolicyFile, checkWorkflowPolicy, policyFindings, serviceWideResource } from '../../src/cloud/aws/policy-guard';
 import type { PolicyDocument } from '../../src/cloud/aws/policies';
 import { openLocalCloud } from '../../src/cloud/local';
@@ -9,7 +9,7 @@ import { loadWorkflowProject } from '../../src/deploy/project';
 import { UserError } from '../../src/model/errors';
 import { SYSTEM_REGION, TABLES } from '../../src/model/tables';
 import { example, tempDir } from '../local/helpers';
-import { runCli } from '../support/cli';
+import { runCli, runCliCode } from '../support/cli';
 import { policyPlan, type PolicyPlan } from '../../src/deploy/policy-plan';
 import { functionRolePlan } from '../../src/cloud/aws/policies';
 import { boundaryPolicy } from '../../src/cloud/aws/boundary';
@@ -123,5 +123,30 @@ describe('aws: the iam_policy guard', () => {
     const { out: words } = await runCli(['inspect', '--workflow-dir', dir, '--policy']);
     assert.match(words, /inline policy caribou-runtime/);
     assert.match(words, /permissions boundary caribou-workflow-boundary \(arn:aws:iam::[^:]*:policy\/caribou-workflow-boundary\)/);
+  });
+
+  it('`caribou deploy` exits 1 naming the statement; with --allow-service-wide-grants it deploys and warns', async () => {
+    const tmp = tempDir('caribou-guard-');
+    const saved = process.env.CARIBOU_HOME;
+    try {
+      process.env.CARIBOU_HOME = join(tmp.dir, 'home');
+      // two levels below the repository, as an example is, so its `../../sdk` import resolves (/tmp/ is git-ignored)
+      const dir = join(ROOT, 'tmp', `guard-${process.pid}`);
+      cpSync(example('small_sync_example'), dir, { recursive: true, filter: (f) => !f.includes(`${sep}.caribou${sep}local`) });
+      const greedy = { aws: doc({ Sid: 'AnyBucket', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::*' }) };
+      writeFileSync(join(dir, '.caribou', 'iam_policy.json'), JSON.stringify(greedy));
+      const refused = await runCliCode(['deploy', '--workflow-dir', dir]);
+      assert.equal(refused.code, 1, refused.stderr);
+      assert.match(refused.stderr, /statement 0 \(Sid AnyBucket\) applies to every resource of its service \("arn:aws:s3:::\*"\)/);
+      assert.match(refused.stderr, /--allow-service-wide-grants/);
+      const admitted = await runCliCode(['deploy', '--workflow-dir', dir, '--allow-service-wide-grants']);
+      assert.equal(admitted.code, 0, admitted.stderr);
+      assert.match(admitted.stderr, /WARNING: --allow-service-wide-grants: .*Sid AnyBucket/);
+    } finally {
+      if (saved === undefined) delete process.env.CARIBOU_HOME;
+      else process.env.CARIBOU_HOME = saved;
+      rmSync(join(ROOT, 'tmp', `guard-${process.pid}`), { recursive: true, force: true });
+      tmp.cleanup();
+    }
   });
 });

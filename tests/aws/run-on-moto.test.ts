@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { readSummary, syncWorkflowLogs } from '../../src/sync';
+import { readWorkflowLogs, workflowStatus } from '../../src/deploy/observe';
 import { startRun, readRunFailure } from '../../sdk/runtime';
 import type { AwsCloud } from '../../src/cloud/aws';
 import { awsRuntimeEnv } from '../../src/cloud/aws/lambda-entry';
@@ -175,5 +176,15 @@ describe('aws: a workflow run on moto through its deployed package', function ()
     assert.equal(report.runs.duplicate, 0);
     const summary = await readSummary(cloud.tables, workflowId);
     assert.ok(summary, 'workflow_summary_table holds the summary');
+  });
+
+  it('caribou logs and status read the run from CloudWatch Logs (--target aws)', async function () {
+    assert.ok(runId, 'the run above happened');
+    const entries = await readWorkflowLogs(cloud, workflowId, { runId });
+    assert.ok(entries.length > 0 && entries.every((e) => e.run_id === runId));
+    assert.ok(entries.some((e) => e.event === 'EXECUTED' && e.function === 'secondSyncFunction'));
+    const status = await workflowStatus(cloud, workflowId);
+    assert.deepEqual(status.current.regions, [home]);
+    assert.deepEqual(status.recent_runs.map((r) => [r.run_id, r.status]), [[runId, 'succeeded']]);
   });
 });

@@ -58,9 +58,14 @@ describe('aws: timers on EventBridge (moto)', function () {
     await cloud?.close();
   });
 
-  it('setup_all_timers creates Caribou\'s six rules with their default schedules and payloads', async () => {
+  it('setup_all_timers creates Caribou\'s rules with their default schedules and payloads, but no second schedule of CaribouCycle', async () => {
     const out = await caribou('setup_all_timers');
     assert.equal(out.split('\n').length, 6);
+    // the stack schedules CaribouCycle: a deployment_manager rule would start it twice a day
+    assert.match(out, /^deployment_manager\s+not created: sls deploy already schedules CaribouCycle/m);
+    assert.ok(!(await rules()).some((r) => r.name === 'deployment_manager-timer-rule'));
+    // asked for by name, it is created (the operator may have disabled the stack's schedule)
+    await caribou('setup_timer', 'deployment_manager');
     assert.deepEqual(
       await rules(),
       Object.entries(TIMERS)

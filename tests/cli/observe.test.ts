@@ -72,6 +72,14 @@ describe('visibility: caribou logs, status, list', function () {
     assert.equal((await runCli(['list'])).out, `${ID}  us-east-1  (home deployment)`);
   });
 
+  it('list_timers --json', async () => {
+    assert.deepEqual(JSON.parse((await runCli(['list_timers', '--json'])).out), []);
+    await runCli(['setup_timer', 'log_syncer']);
+    const timers = JSON.parse((await runCli(['list_timers', '--json'])).out) as Array<{ name: string; expression: string }>;
+    assert.deepEqual(timers.map((t) => t.name), ['log_syncer']);
+    await runCli(['remove_timer', 'log_syncer']);
+  });
+
   it('--follow prints lines as they arrive, reopening the cloud each poll, until stopped', async () => {
     const got: LogEntry[] = [];
     const stop = new AbortController();

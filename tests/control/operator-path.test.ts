@@ -3,7 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { openCloud } from '../../src/cloud/open';
+import type { StagedPlan } from '../../src/model/staging';
 import { SYSTEM_REGION, TABLES } from '../../src/model/tables';
+import { loadSolveInput, solveWorkflow, type SolveInput } from '../../src/solve';
 import { example } from '../local/helpers';
 import { runCliCode } from '../support/cli';
 
@@ -52,15 +54,18 @@ describe('the operator path through the CLI: data_collect → log_sync → manag
     } finally {
       await cloud.close();
     }
-    const manage = await runCliCode(['manage_deployments', '--force', '--solves-per-day', '2']);
-    assert.equal(manage.code, 1, manage.stdout + manage.stderr);
-    assert.match(manage.stdout, /plan failed — .*available_regions_table\[zz-nowhere-1\] is invalid/s);
-    assert.equal(await item(home, TABLES.solverStagingArea, WF), undefined);
-    const repaired = await openCloud({ target: 'local', home });
     try {
-      await repaired.tables.delete(SYSTEM_REGION, TABLES.availableRegions, 'zz-nowhere-1');
+      const manage = await runCliCode(['manage_deployments', '--force', '--solves-per-day', '2']);
+      assert.equal(manage.code, 1, manage.stdout + manage.stderr);
+      assert.match(manage.stdout, /plan failed — .*available_regions_table\[zz-nowhere-1\] is invalid/s);
+      assert.equal(await item(home, TABLES.solverStagingArea, WF), undefined);
     } finally {
-      await repaired.close();
+      const repaired = await openCloud({ target: 'local', home });
+      try {
+        await repaired.tables.delete(SYSTEM_REGION, TABLES.availableRegions, 'zz-nowhere-1');
+      } finally {
+        await repaired.close();
+      }
     }
   });
 
@@ -89,5 +94,28 @@ describe('the operator path through the CLI: data_collect → log_sync → manag
     // a run after the switch still succeeds
     const after = await runCliCode(['run', WF, '-a', '{"message":"after","number":1}', '--wait']);
     assert.equal(after.code, 0, after.stderr);
+  });
+  it('caribou solve runs the same loop: the plan solveWorkflow makes, staged only with --stage, the manager\'s bookkeeping untouched', async () => {
+    const before = JSON.stringify(await item(home, TABLES.deploymentManagerWorkflowInfo, WF));
+    const r = await runCliCode(['solve', WF, '--json', '--runs', '200', '-s', 'coarse', '--hours', '0,12', '--seed', '3']);
+    assert.equal(r.code, 0, r.stderr);
+    const plan = JSON.parse(r.stdout) as StagedPlan;
+    const cloud = await openCloud({ target: 'local', home });
+    let input: SolveInput;
+    try {
+      input = await loadSolveInput(cloud.tables, WF);
+    } finally {
+      await cloud.close();
+    }
+    assert.deepEqual(plan, solveWorkflow(input, { algorithm: 'coarse', hours: ['0', '12'], runs: 200, seed: 3, now: plan.solved_at }));
+    assert.equal(await item(home, TABLES.solverStagingArea, WF), undefined, 'a preview stages nothing');
+    const staged = await runCliCode(['solve', WF, '--stage', '--runs', '200', '-s', 'coarse', '--hours', '0,12', '--seed', '3']);
+    assert.equal(staged.code, 0, staged.stderr);
+    assert.match(staged.stdout, /staged in workflow_placement_solver_staging_area_table/);
+    assert.deepEqual((await item(home, TABLES.solverStagingArea, WF) as StagedPlan).placements, plan.placements);
+    assert.equal(JSON.stringify(await item(home, TABLES.deploymentManagerWorkflowInfo, WF)), before);
+    const bad = await runCliCode(['solve', WF, '--hours', '25']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^error: --hours: "25" is not an hour key 0 to 23/);
   });
 });

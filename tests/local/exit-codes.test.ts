@@ -13,6 +13,10 @@ describe('exit codes', function () {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Exit codes:/);
     for (const line of [/^\s*0\s+done/m, /^\s*1\s+the user's input or local state/m, /^\s*2\s+internal error/m, /^\s*3\s+nothing applied/m]) assert.match(r.stdout, line);
+    // and each command's own --help
+    const sub = spawnCli(['run_deployment_migrator', '--help']);
+    assert.equal(sub.code, 0, sub.stderr);
+    assert.match(sub.stdout, /Exit codes:[\s\S]*^\s*3\s+nothing applied/m);
   });
 
   it('each kind of error maps to its code, worded, without a stack trace', () => {

@@ -78,3 +78,81 @@ describe('local runner: history events and payloads as AWS counts them', () => {
     assert.equal(quotaBreach('X', { events: HISTORY_EVENT_LIMIT, maxPayloadBytes: PAYLOAD_LIMIT_BYTES }), undefined);
   });
 });
+
+describe('local runner: a Distributed Map runs each item as a child execution with its own history', () => {
+  const def = (extra: Record<string, unknown> = {}) => ({
+    StartAt: 'Solve',
+    States: {
+      Solve: {
+        Type: 'Map',
+        ItemsPath: '$.due',
+        ItemSelector: { 'workflow_id.$': '$$.Map.Item.Value.id', 'index.$': '$$.Map.Item.Index', 'cycle.$': '$.cycle' },
+        MaxConcurrency: 3,
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+          StartAt: 'Round',
+          States: {
+            Round: { Type: 'Task', Resource: '${solve}', Next: 'More' },
+            More: { Type: 'Choice', Choices: [{ Variable: '$.done', BooleanEquals: false, Next: 'Round' }], Default: 'Done' },
+            Done: { Type: 'Succeed' },
+          },
+        },
+        ResultPath: '$.solve',
+        End: true,
+        ...extra,
+      },
+    },
+  });
+  const rounds = 50;
+  const solve = async (i: any) => {
+    if (String(i.workflow_id).startsWith('bad')) throw new Error('solver exploded');
+    const round = (i.round ?? 0) + 1;
+    return { ...i, round, done: round >= rounds };
+  };
+
+  it('the parent pays 4 events for the whole Map; each child its own; items, selector and order kept', async function () {
+    this.timeout(300_000);
+    const due = Array.from({ length: 8 }, (_, k) => ({ id: `w${k}` }));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caribou-history-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'cycle.asl.json'), JSON.stringify(def()));
+      const sm = new LocalStateMachines({ tasks: { solve }, dir });
+      const id = await sm.start('Cycle', { due, cycle: 'c1' });
+      const r = await sm.follow(id, () => undefined);
+      assert.equal(r.status, 'SUCCEEDED', r.error);
+      const out = (r.output as any).solve as any[];
+      assert.deepEqual(out.map((o) => [o.workflow_id, o.index, o.cycle, o.round]), due.map((d, k) => [d.id, k, 'c1', rounds]));
+      const all = sm.histories();
+      assert.equal(all.size, 1 + due.length);
+      // parent: execution 2 + the Distributed Map 4, whatever the item count or rounds
+      assert.equal(sm.history(id).events, 2 + 4);
+      // each child: execution 2 + per round Task 5 and Choice 2, and Succeed 2
+      for (const [cid, f] of all) if (cid !== id) assert.equal(f.events, 2 + rounds * 7 + 2, cid);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a failed child fails the Map beyond the tolerated failures, and is reported in place within them', async function () {
+    this.timeout(300_000);
+    const due = [{ id: 'w0' }, { id: 'bad1' }, { id: 'w2' }, { id: 'w3' }];
+    for (const [extra, status] of [[{}, 'FAILED'], [{ ToleratedFailurePercentage: 25 }, 'SUCCEEDED']] as const) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caribou-history-'));
+      try {
+        fs.writeFileSync(path.join(dir, 'cycle.asl.json'), JSON.stringify(def(extra)));
+        const sm = new LocalStateMachines({ tasks: { solve }, dir });
+        const r = await sm.follow(await sm.start('Cycle', { due, cycle: 'c1' }), () => undefined);
+        assert.equal(r.status, status, JSON.stringify(extra));
+        if (status === 'FAILED') assert.match(r.error ?? '', /ExceedToleratedFailureThreshold.*1 of 4 child executions failed/);
+        else {
+          const out = (r.output as any).solve as any[];
+          assert.equal(out[1].Error, 'States.ChildExecutionFailed');
+          assert.match(out[1].Cause, /solver exploded/);
+          assert.equal(out.filter((o) => o.round === rounds).length, 3);
+        }
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+});

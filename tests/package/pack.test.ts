@@ -49,7 +49,7 @@ describe('the packed package, installed into an empty project', function () {
     const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
     assert.equal(pkg.private, undefined);
     assert.deepEqual(Object.keys(pkg.exports).sort(), ['.', './package.json', './sdk', './testing']);
-    for (const f of ['dist/sdk/index.js', 'dist/sdk/index.d.ts', 'dist/src/cli/main.js', 'src/deploy/template/app.ts.template'])
+    for (const f of ['dist/sdk/index.js', 'dist/sdk/index.d.ts', 'dist/src/testing/index.js', 'dist/src/testing/index.d.ts', 'dist/src/cli/main.js', 'src/deploy/template/app.ts.template', 'docs/manifest.md', 'docs/manifest.schema.json'])
       assert.ok(fs.existsSync(path.join(pkgDir, f)), f);
     assert.ok(!fs.existsSync(path.join(pkgDir, 'src', 'cli', 'main.ts')), 'the CLI runs compiled code, not tsx');
     assert.ok(!fs.existsSync(path.join(pkgDir, 'dist', 'tests')), 'no tests in the package');
@@ -81,7 +81,36 @@ describe('the packed package, installed into an empty project', function () {
     assert.equal(deployed.out.trim().split('\n').pop(), 'hello_flow-0.0.1');
     const ran = caribou(['run', 'hello_flow-0.0.1', '-a', '{"name":"Caribou"}', '--wait', '--json'], dir);
     assert.equal(ran.code, 0, ran.err);
+    const runId = JSON.parse(ran.out.trim().split('\n').pop()!).run_id;
     assert.equal(JSON.parse(ran.out.trim().split('\n').pop()!).status, 'succeeded');
+    const logs = caribou(['logs', 'hello_flow-0.0.1', '--run', runId], dir);
+    assert.equal(logs.code, 0, logs.err);
+    assert.match(logs.out, new RegExp(`Hello, Caribou! \\(run ${runId}\\)`));
+    const status = caribou(['status', 'hello_flow-0.0.1', '--json'], dir);
+    assert.equal(status.code, 0, status.err);
+    assert.equal(JSON.parse(status.out).recent_runs[0].status, 'succeeded');
+    // the SDK a workflow imports is one small module: nothing of the CLI comes with it
+    const sdk = execFileSync(process.execPath, ['-e', "require('caribou-ts/sdk'); console.log(JSON.stringify(Object.keys(require.cache)))"], { cwd: project, encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(sdk).map((f: string) => path.relative(path.join(project, 'node_modules', 'caribou-ts'), f)), [path.join('dist', 'sdk', 'index.js')]);
+  });
+
+  it('caribou-ts/testing runs the workflow in process, from the installed package', () => {
+    const script = `
+      const { TestWorkflowEnvironment } = require('caribou-ts/testing');
+      (async () => {
+        const env = await TestWorkflowEnvironment.create({ workflowDir: 'hello_flow', placements: { world: 'ca-central-1' } });
+        const run = await env.run({ name: 'test' });
+        await env.close();
+        console.log(JSON.stringify({ status: run.status, world: run.outputs.world, regions: run.instances.map((i) => i.region) }));
+      })().catch((e) => { console.error(e); process.exit(1); });`;
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: project, encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(out.trim().split('\n').pop()!), { status: 'succeeded', world: [{ words: 2 }], regions: ['us-east-1', 'ca-central-1'] });
+  });
+
+  it('the quickstart runs from the installed package (its example imports the SDK by relative path)', () => {
+    const q = caribou(['quickstart', '--runs', '24', '--json', '--dir', path.join(project, 'qs')]);
+    assert.equal(q.code, 0, q.out + q.err);
+    assert.equal(JSON.parse(q.out.trim().split('\n').pop()!).workflow_id, 'small_sync_example-0.0.1');
   });
 
   it('refuses to deploy a workflow with a type error, naming file:line and the compiler message', () => {

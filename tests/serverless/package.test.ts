@@ -82,6 +82,32 @@ describe('serverless: the control plane packages offline and lints clean', funct
     assert.ok(rules.some(([, r]) => /^cron\(/.test(r.Properties.ScheduleExpression)), 'no schedule');
   });
 
+  it('a lean Lambda zip: at most 3 MB, without the TypeScript compiler or esbuild', () => {
+    const zips = fs.readdirSync(dir).filter((f) => f.endsWith('.zip'));
+    assert.ok(zips.length > 0);
+    for (const z of zips) {
+      const bytes = fs.statSync(path.join(dir, z)).size;
+      assert.ok(bytes <= 3 * 1024 * 1024, `${z} is ${bytes} bytes`);
+      const listing = execFileSync('unzip', ['-l', path.join(dir, z)], { encoding: 'utf8' });
+      const js = execFileSync('unzip', ['-p', path.join(dir, z), 'src/handlers/aws.js'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      assert.ok(!/node_modules\/(typescript|esbuild)\//.test(listing + js), `${z} bundles the TypeScript compiler or esbuild`);
+    }
+  });
+
+  it('CaribouCycle logs to CloudWatch Logs, is traced in X-Ray, raises an alarm when it fails, and is scheduled once', () => {
+    const [[id, sm]] = resources('AWS::StepFunctions::StateMachine');
+    assert.equal(sm.Properties.TracingConfiguration?.Enabled, true);
+    const logging = sm.Properties.LoggingConfiguration;
+    assert.equal(logging?.Level, 'ERROR');
+    assert.equal(logging?.Destinations?.[0]?.CloudWatchLogsLogGroup?.LogGroupArn?.['Fn::GetAtt']?.[0], 'CaribouCycleLogGroup');
+    const alarms = resources('AWS::CloudWatch::Alarm');
+    const watched = JSON.stringify(alarms.map(([, a]) => a.Properties.Metrics));
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) assert.ok(watched.includes(metric), `no alarm on ${metric}`);
+    assert.ok(watched.includes(JSON.stringify({ Ref: id })), 'the alarm watches CaribouCycle');
+    const schedules = resources('AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties.Targets ?? []).includes(id));
+    assert.equal(schedules.length, 1, 'one schedule starts CaribouCycle');
+  });
+
   it('the packaged Lambda bundle loads and exports one handler per Task', function () {
     if (spawnSync('sh', ['-c', 'command -v unzip'], { encoding: 'utf8' }).status !== 0) {
       console.log('      (skipped: unzip is not on PATH)');

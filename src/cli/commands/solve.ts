@@ -4,9 +4,13 @@ import * as path from 'node:path';
 import { renderWhatIf } from '../../report/whatif';
 import { targetOf, withCloud } from '../../cloud/open';
 import { UserError } from '../../model/errors';
-import type { DeploymentMetrics, StagedPlan } from '../../model/staging';
-import { SYSTEM_REGION, TABLES } from '../../model/tables';
-import { loadSolveInput, solveWorkflow } from '../../solve';
+import { exitCodeOfSolve, solveAndStage } from '../../control/solve-loop';
+import type { SolveTuning } from '../../handlers/io';
+import { decodeOrThrow } from '../../model/decode';
+import type { DeploymentDecision } from '../../model/deployment-manager';
+import { StagedPlan, type DeploymentMetrics } from '../../model/staging';
+import { TABLES } from '../../model/tables';
+import { loadSolveInput } from '../../solve';
 import type { Algorithm } from '../../solve';
 
 interface SolveCliOptions {
@@ -85,18 +89,20 @@ export function register(program: Command): void {
       const tail = opts.tail === undefined ? undefined : Number(opts.tail);
       await withCloud({ target: targetOf(cmd.optsWithGlobals().target) }, async (cloud) => {
         const input = await loadSolveInput(cloud.tables, workflowId);
-        const plan = solveWorkflow(input, {
-          algorithm: strategy as Algorithm | undefined,
-          hours,
-          runs: intOption('runs', opts.runs),
-          seed: intOption('seed', opts.seed),
-          tail,
-          now: new Date().toISOString(),
-        });
-        if (opts.stage) {
-          await cloud.tables.ensureTable(SYSTEM_REGION, TABLES.solverStagingArea);
-          await cloud.tables.put(SYSTEM_REGION, TABLES.solverStagingArea, workflowId, plan);
-        }
+        const now = cloud.now();
+        // the operator's solve, not the manager's: it runs the one solve loop (CaribouCycle's
+        // Solve) and leaves the manager's bookkeeping alone
+        const decision: DeploymentDecision = { workflow_id: workflowId, action: 'solve', reason: 'caribou solve', decided_at: now.toISOString(), invocations: 0, tokens: 0, budget: 0 };
+        if (strategy !== undefined) decision.algorithm = strategy as Algorithm;
+        const tuning: SolveTuning = { hours };
+        const runs = intOption('runs', opts.runs);
+        const seed = intOption('seed', opts.seed);
+        if (runs !== undefined) tuning.runs = runs;
+        if (seed !== undefined) tuning.seed = seed;
+        if (tail !== undefined) tuning.tail = tail;
+        const outcome = await solveAndStage(cloud, decision, { tuning, finish: opts.stage ? 'stage' : 'preview' });
+        if (outcome.status === 'failed') throw exitCodeOfSolve(outcome) === 1 ? new UserError(outcome.error) : new Error(outcome.error);
+        const plan = decodeOrThrow(StagedPlan, outcome.plan, `the plan of ${workflowId}`);
         if (opts.report) {
           const file = path.resolve(opts.report);
           try {
@@ -107,7 +113,7 @@ export function register(program: Command): void {
           }
           if (!opts.json) console.error(`what-if report: ${file}`);
         }
-        if (opts.json) console.log(JSON.stringify(plan));
+        if (opts.json) console.log(JSON.stringify(StagedPlan.encode(plan)));
         else {
           const home = Object.fromEntries(input.config.instances.map((i) => [i.instance_name, input.config.home_region.region]));
           console.log(renderPlan(plan, home, tail ?? 95));

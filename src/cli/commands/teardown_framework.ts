@@ -26,6 +26,8 @@ export interface TeardownReport {
 interface AwsExtras {
   packages: { regions(): Promise<string[]>; dropBucket(region: string): Promise<void> };
   logs: { deleteFunctionLogGroups(region: string): Promise<number> };
+  functions: { roles: { removeOwnBoundary(account: string): Promise<string | undefined> } };
+  context: { accountId(): Promise<string> };
 }
 
 async function keysOrNone(cloud: Cloud, table: string): Promise<string[]> {
@@ -107,6 +109,15 @@ export async function teardownFramework(cloud: Cloud, log: (line: string) => voi
   }
   log(`deleted ${report.tables.length} tables`);
 
+  if (aws) {
+    // the workflow permissions boundary, when the CLI created it (the stack's stays with the stack)
+    try {
+      const arn = await aws.functions.roles.removeOwnBoundary(await aws.context.accountId());
+      if (arn) log(`deleted the permissions boundary ${arn}`);
+    } catch (err) {
+      report.problems.push(`permissions boundary: ${(err as Error).message}`);
+    }
+  }
   if (buckets) {
     for (const region of await buckets.regions()) {
       try {

@@ -50,10 +50,20 @@ export async function setupTimer(cloud: Cloud, name: string, expression?: string
   return { name: schedule.name, expression: schedule.expression, target: schedule.target };
 }
 
-/** Creates every timer with its default schedule. */
+/**
+ * Timers the control-plane stack already is on AWS: `sls deploy` schedules CaribouCycle at
+ * deployment_manager's time (serverless.yml), so a deployment_manager rule as well would run
+ * the manager twice a day. `setup_timer deployment_manager` still creates it on request.
+ */
+export const STACK_TIMERS: readonly TimerName[] = ['deployment_manager'];
+
+/** Creates every timer with its default schedule; on AWS, all but those the stack already schedules. */
 export async function setupAllTimers(cloud: Cloud): Promise<Schedule[]> {
   const out: Schedule[] = [];
-  for (const name of Object.keys(TIMERS)) out.push(await setupTimer(cloud, name));
+  for (const name of Object.keys(TIMERS)) {
+    if (cloud.target === 'aws' && (STACK_TIMERS as readonly string[]).includes(name)) continue;
+    out.push(await setupTimer(cloud, name));
+  }
   return out;
 }
 
@@ -84,7 +94,10 @@ export function register(program: Command): void {
     .command('setup_all_timers')
     .description(`create every timer with its default schedule (${Object.keys(TIMERS).join(', ')})`)
     .action(async (_o: unknown, cmd: Command) => {
-      for (const s of await withCloud(target(cmd), setupAllTimers)) console.log(show(s));
+      const t = target(cmd);
+      for (const s of await withCloud(t, setupAllTimers)) console.log(show(s));
+      if (t.target === 'aws')
+        for (const name of STACK_TIMERS) console.log(`${name.padEnd(22)} not created: sls deploy already schedules CaribouCycle (serverless.yml); a second rule would run it twice a day`);
     });
   const setup = program
     .command('setup_timer')
@@ -101,8 +114,10 @@ export function register(program: Command): void {
   program
     .command('list_timers')
     .description('list the timers and their schedules')
-    .action(async (_o: unknown, cmd: Command) => {
+    .option('--json', 'print a JSON array of {"name","expression","target"}')
+    .action(async (o: { json?: boolean }, cmd: Command) => {
       const all = await withCloud(target(cmd), (cloud) => cloud.schedules.list());
+      if (o.json) return console.log(JSON.stringify(all.map((s) => ({ name: s.name, expression: s.expression, target: s.target }))));
       if (all.length === 0) console.log('no timers (create them with caribou setup_all_timers)');
       for (const s of all) console.log(show(s));
     });

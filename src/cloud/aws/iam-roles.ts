@@ -1,5 +1,6 @@
 import {
   CreatePolicyCommand,
+  DeletePolicyCommand,
   CreateRoleCommand,
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
@@ -129,6 +130,27 @@ export class IamRoles {
       );
     } catch (err) {
       if (!isCode(err, 'EntityAlreadyExists', 'EntityAlreadyExistsException')) throw awsError(err, 'create the permissions boundary', arn);
+    }
+    return arn;
+  }
+
+  /**
+   * Deletes the workflow boundary when this CLI created it (tagged `caribou:managed`); one the
+   * control-plane stack created belongs to the stack and stays. Returns its ARN when deleted.
+   */
+  async removeOwnBoundary(account: string): Promise<string | undefined> {
+    const arn = boundaryArn(account);
+    const iam = this.iam();
+    const found = await unlessNotFound('read the permissions boundary', arn, () => iam.send(new GetPolicyCommand({ PolicyArn: arn })), undefined);
+    if (!found?.Policy || !(found.Policy.Tags ?? []).some((t) => t.Key === MANAGED_TAG && t.Value === 'true')) return undefined;
+    try {
+      await iam.send(new DeletePolicyCommand({ PolicyArn: arn }));
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      if (isCode(err, 'DeleteConflict', 'DeleteConflictException')) {
+        throw new UserError(`the permissions boundary ${arn} is still attached to roles (not Caribou's, or left by a failed remove); detach it in the IAM console and run the command again`);
+      }
+      throw awsError(err, 'delete the permissions boundary', arn);
     }
     return arn;
   }

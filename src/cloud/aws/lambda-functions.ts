@@ -19,7 +19,8 @@ import type { AwsContext } from './context';
 import { attempt, awsError, isCode, sleep, unlessNotFound } from './errors';
 import { IamRoles } from './iam-roles';
 import { assertRegion, digest, isPhysicalName, logGroupName, parsePhysicalName, roleName } from './names';
-import { functionRolePlan } from './policies';
+import { functionRolePlan, WORKFLOW_POLICY } from './policies';
+import { checkWorkflowPolicy } from './policy-guard';
 import type { S3PackageStore } from './s3-packages';
 import { isZip, zip } from './zip';
 
@@ -72,6 +73,9 @@ export class LambdaFunctions implements Functions {
     const account = await this.ctx.accountId();
 
     const plan = functionRolePlan(spec.name, account, spec.policy);
+    // deploy refused these already; a record that names Caribou's own resources or IAM is refused on every path (the migrator's too)
+    const user = plan.policies[WORKFLOW_POLICY];
+    if (user) checkWorkflowPolicy(user, `the iam_policy of ${spec.name}`, { allowServiceWide: true });
     // every function role carries the workflow boundary and names its workflow (boundary.ts)
     this.boundary ??= this.roles.ensureBoundary(account);
     const boundary = await this.boundary.catch((err) => {

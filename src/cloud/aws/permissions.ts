@@ -26,8 +26,8 @@ export const ACTIONS = {
   ],
   listing: ['lambda:ListFunctions', 'sns:ListTopics', 's3:ListAllMyBuckets', 'states:ListStateMachines', 'events:ListRules', 'logs:DescribeLogGroups'],
   roles: ['iam:CreateRole', 'iam:GetRole', 'iam:TagRole', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:GetRolePolicy', 'iam:ListRolePolicies', 'iam:DeleteRolePolicy', 'iam:DeleteRole'],
-  /** the workflow permissions boundary (boundary.ts): read before each deploy, created when the stack did not */
-  boundary: ['iam:GetPolicy', 'iam:CreatePolicy'],
+  /** the workflow permissions boundary (boundary.ts): read before each deploy, created (and at teardown deleted) when the stack did not */
+  boundary: ['iam:GetPolicy', 'iam:CreatePolicy', 'iam:DeletePolicy'],
   passRole: ['iam:PassRole'],
   topics: ['sns:CreateTopic', 'sns:SetTopicAttributes', 'sns:GetTopicAttributes', 'sns:Subscribe', 'sns:ListSubscriptionsByTopic', 'sns:Unsubscribe', 'sns:DeleteTopic', 'sns:Publish'],
   buckets: ['s3:CreateBucket', 's3:PutBucketPublicAccessBlock', 's3:PutLifecycleConfiguration', 's3:ListBucket', 's3:DeleteBucket'],

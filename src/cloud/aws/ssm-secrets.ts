@@ -4,7 +4,8 @@ import type { AwsContext } from './context';
 import { awsError, isCode } from './errors';
 
 /**
- * Secrets from SSM Parameter Store (SecureString, decrypted by SSM), in the control region.
+ * Secrets from SSM Parameter Store (SecureString, decrypted by SSM), in the region the
+ * control plane runs in.
  * Each value is read once per container: a warm Lambda reuses it, and a token rotated in SSM
  * reaches the next cold start.
  */
@@ -25,7 +26,9 @@ export class SsmSecrets implements Secrets {
   }
 
   private async read(name: string): Promise<string | undefined> {
-    const ssm = this.ctx.client(SSMClient, this.ctx.controlRegion);
+    // on Lambda the parameter sits in the stack's own region (serverless.yml grants that one); elsewhere, the control region
+    const region = (process.env.AWS_LAMBDA_FUNCTION_NAME && process.env.AWS_REGION) || this.ctx.controlRegion;
+    const ssm = this.ctx.client(SSMClient, region);
     try {
       const r = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
       return r.Parameter?.Value;

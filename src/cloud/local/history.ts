@@ -58,6 +58,9 @@ export class HistoryMeter implements HistoryFigures {
   maxPayloadBytes = 0;
   maxPayloadState?: string;
 
+  /** @param distributed names of this execution's Distributed Map states (run locally as tasks) */
+  constructor(private readonly distributed: ReadonlySet<string> = new Set()) {}
+
   private payload(where: string, value: unknown): void {
     const n = payloadBytes(value);
     if (n > this.maxPayloadBytes) {
@@ -68,7 +71,7 @@ export class HistoryMeter implements HistoryFigures {
 
   /** Feeds one event of the interpreter's log. */
   add(ev: RawHistoryEvent): void {
-    const kind = ev.state?.type;
+    const kind = ev.state && this.distributed.has(ev.state.name) ? 'DistributedMap' : ev.state?.type;
     switch (ev.type) {
       case 'ExecutionStarted':
         this.events += 1;
@@ -83,11 +86,12 @@ export class HistoryMeter implements HistoryFigures {
         this.events += 1;
         break;
       case 'StateEntered':
-        this.events += kind === 'Task' ? 3 : kind === 'Map' || kind === 'Parallel' ? 2 : 1;
+        // a Distributed Map: MapStateEntered, MapRunStarted … MapRunSucceeded, MapStateExited
+        this.events += kind === 'Task' ? 3 : kind === 'Map' || kind === 'Parallel' || kind === 'DistributedMap' ? 2 : 1;
         this.payload(ev.state?.name ?? '?', ev.state?.input);
         break;
       case 'StateExited':
-        this.events += kind === 'Task' || kind === 'Map' || kind === 'Parallel' ? 2 : kind === 'Fail' ? 0 : 1;
+        this.events += kind === 'Task' || kind === 'Map' || kind === 'Parallel' || kind === 'DistributedMap' ? 2 : kind === 'Fail' ? 0 : 1;
         this.payload(ev.state?.name ?? '?', ev.state?.output);
         break;
       case 'StateRetried':

@@ -91,19 +91,28 @@ export class LocalStateMachines implements StateMachines {
 
   /** Starts an execution now; its events are buffered until someone follows it. */
   async start(stateMachine: string, input: unknown, name?: string): Promise<string> {
+    const given = this.opts.definitions?.[stateMachine];
+    // a copy: binding the Resources below rewrites the definition
+    const definition = (given ? structuredClone(given) : loadDefinition(stateMachine, this.opts.dir)) as unknown as Definition;
+    return this.launch(stateMachine, definition, input, name);
+  }
+
+  /** Starts an execution of a definition (the caller's copy: it is rewritten). */
+  private async launch(stateMachine: string, definition: Definition, input: unknown, name?: string): Promise<string> {
     // loaded here, not at the top: the interpreter is an ES module bundle that costs ~100 ms to load
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { StateMachine } = require('aws-local-stepfunctions') as typeof import('aws-local-stepfunctions');
-    const given = this.opts.definitions?.[stateMachine];
-    // a copy: binding the Resources below rewrites the definition
-    const definition = (given ? structuredClone(given) : loadDefinition(stateMachine, this.opts.dir)) as unknown as { States: Record<string, AnyState>; StartAt: string };
+    const id = `arn:local:states:${stateMachine}:${name ?? `exec-${Date.now()}-${++this.counter}`}`;
+    // Distributed Maps become local tasks that run each item as a child execution (the
+    // interpreter runs every Map inline, in one history)
+    const distributed = this.distributedMaps(stateMachine, definition, id);
     const taskResourceLocalHandlers: Record<string, (input: never) => Promise<never>> = {};
     const retryIntervalOverrides: Record<string, number> = {};
     for (const [stateName, s] of allStates(definition)) {
       if (s.Retry) retryIntervalOverrides[stateName] = this.opts.retryDelayMs ?? 0;
       if (s.Type !== 'Task') continue;
       const task = taskOfResource(s.Resource);
-      const fn = task ? this.opts.tasks[task] : undefined;
+      const fn = task ? (distributed.tasks[task] ?? this.opts.tasks[task]) : undefined;
       if (!fn) throw new UserError(`state ${stateName} of ${stateMachine} uses resource ${JSON.stringify(s.Resource)}, which has no local handler`);
       // the interpreter validates Resources as ARNs: give the placeholder the ARN shape sls gives it on AWS
       s.Resource = `arn:aws:lambda:${SYSTEM_REGION}:000000000000:function:caribou-local-${task}`;
@@ -120,8 +129,7 @@ export class LocalStateMachines implements StateMachines {
       }) as never;
     }
     const machine = new StateMachine(definition as never);
-    const id = `arn:local:states:${stateMachine}:${name ?? `exec-${Date.now()}-${++this.counter}`}`;
-    const exec: Execution = { id, events: [], waiters: [], meter: new HistoryMeter() };
+    const exec: Execution = { id, events: [], waiters: [], meter: new HistoryMeter(distributed.states) };
     this.executions.set(id, exec);
     const push = (e: ExecutionEvent) => {
       exec.events.push(e);
@@ -154,6 +162,61 @@ export class LocalStateMachines implements StateMachines {
     return id;
   }
 
+  /**
+   * Replaces each Distributed Map state (ItemProcessor.ProcessorConfig.Mode DISTRIBUTED) with a
+   * Task bound to a local handler that runs every item as a child execution of the item
+   * processor — its own history, counted by its own meter, as on AWS — at most MaxConcurrency at
+   * a time, and returns their outputs in item order. A child that fails counts against
+   * ToleratedFailurePercentage / ToleratedFailureCount (default 0); beyond them the state fails
+   * with States.ExceedToleratedFailureThreshold, as on AWS; within them its place in the output
+   * holds its Error and Cause. Items come from ItemsPath (ItemReader, an S3 source, is refused
+   * in words: the local cloud has no S3); ItemSelector may use $$.Map.Item.Value/Index and
+   * paths into the state's input.
+   */
+  private distributedMaps(stateMachine: string, definition: Definition, parentId: string): { tasks: Record<string, LocalTask>; states: Set<string> } {
+    const tasks: Record<string, LocalTask> = {};
+    const states = new Set<string>();
+    for (const [stateName, s] of allStates(definition)) {
+      const m = s as AnyState & DistributedMapFields;
+      if (m.Type !== 'Map' || m.ItemProcessor?.ProcessorConfig?.Mode !== 'DISTRIBUTED') continue;
+      if (m.ItemReader) throw new UserError(`state ${stateName} of ${stateMachine} reads its items with ItemReader, which the local cloud cannot serve (no S3); give them through ItemsPath`);
+      const child: Definition = { StartAt: m.ItemProcessor.StartAt as string, States: structuredClone(m.ItemProcessor.States) as Record<string, AnyState> };
+      // a placeholder taskOfResource reads: letters, digits and _ only
+      const task = `distributedMap_${states.size}`;
+      const { ItemsPath: itemsPath, ItemSelector: selector, MaxConcurrency: maxConcurrency, ToleratedFailurePercentage: pct, ToleratedFailureCount: count } = m;
+      tasks[task] = async (input: unknown) => {
+        const items = itemsPath ? selectPath(input, itemsPath, `${stateName}.ItemsPath`) : input;
+        if (!Array.isArray(items)) throw namedError('States.Runtime', `${stateName}: the items at ${itemsPath ?? '$'} are not an array`);
+        const outputs: unknown[] = new Array(items.length);
+        let failed = 0;
+        let next = 0;
+        const worker = async () => {
+          for (let k = next++; k < items.length; k = next++) {
+            const childInput = selector ? select(selector, input, items[k], k) : items[k];
+            const childId = await this.launch(`${stateMachine}-${stateName}`, structuredClone(child), childInput, `${parentId.split(':').pop()}-${stateName}-${k}`);
+            const r = await this.follow(childId, () => undefined);
+            if (r.status === 'SUCCEEDED') outputs[k] = r.output;
+            else {
+              failed++;
+              outputs[k] = { Error: 'States.ChildExecutionFailed', Cause: r.error ?? 'failed' };
+            }
+          }
+        };
+        const width = Math.max(1, Math.min(maxConcurrency && maxConcurrency > 0 ? maxConcurrency : 1000, items.length));
+        await Promise.all(Array.from({ length: width }, worker));
+        const tolerated = Math.max(count ?? 0, Math.floor(((pct ?? 0) / 100) * items.length));
+        if (failed > tolerated) throw namedError('States.ExceedToleratedFailureThreshold', `${stateName}: ${failed} of ${items.length} child executions failed; ${tolerated} tolerated`);
+        return outputs;
+      };
+      // the state as the interpreter sees it: a Task keeping the Map's paths, retries and catches
+      for (const k of ['ItemProcessor', 'ItemsPath', 'ItemSelector', 'MaxConcurrency', 'ToleratedFailurePercentage', 'ToleratedFailureCount', 'Label', 'ResultWriter', 'ItemBatcher']) delete (m as unknown as Record<string, unknown>)[k];
+      m.Type = 'Task';
+      m.Resource = `\${${task}}`;
+      states.add(stateName);
+    }
+    return { tasks, states };
+  }
+
   /** The history events and largest payload AWS would have recorded for an execution (so far). */
   history(executionId: string): HistoryFigures {
     const exec = this.executions.get(executionId);
@@ -180,6 +243,44 @@ export class LocalStateMachines implements StateMachines {
       await new Promise<void>((res) => exec.waiters.push(res));
     }
   }
+}
+
+type Definition = { States: Record<string, AnyState>; StartAt: string };
+
+interface DistributedMapFields {
+  ItemProcessor?: { ProcessorConfig?: { Mode?: string }; StartAt?: string; States: Record<string, AnyState> };
+  ItemReader?: unknown;
+  ItemsPath?: string;
+  ItemSelector?: Record<string, unknown>;
+  MaxConcurrency?: number;
+  ToleratedFailurePercentage?: number;
+  ToleratedFailureCount?: number;
+}
+
+function namedError(name: string, message: string): Error {
+  const e = new Error(message);
+  e.name = name;
+  return e;
+}
+
+/** A reference path ($, $.a.b, $.a[0]) into a value. */
+function selectPath(value: unknown, p: string, where: string): unknown {
+  if (!/^\$(\.[A-Za-z0-9_]+|\[\d+\])*$/.test(p)) throw new UserError(`${where}: "${p}" is not a path the local cloud understands ($, $.field, $.list[0])`);
+  let v: unknown = value;
+  for (const m of p.slice(1).matchAll(/\.([A-Za-z0-9_]+)|\[(\d+)\]/g)) v = v == null ? undefined : (v as Record<string, unknown>)[m[1] ?? Number(m[2])];
+  return v;
+}
+
+/** An ItemSelector for one item: "k.$" values are $$.Map.Item.Value/Index or paths into the state's input. */
+function select(selector: Record<string, unknown>, input: unknown, item: unknown, index: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(selector)) {
+    if (!k.endsWith('.$')) out[k] = v && typeof v === 'object' && !Array.isArray(v) ? select(v as Record<string, unknown>, input, item, index) : v;
+    else if (typeof v === 'string' && v.startsWith('$$.Map.Item.Value')) out[k.slice(0, -2)] = selectPath(item, '$' + v.slice('$$.Map.Item.Value'.length), `ItemSelector.${k}`);
+    else if (v === '$$.Map.Item.Index') out[k.slice(0, -2)] = index;
+    else out[k.slice(0, -2)] = selectPath(input, String(v), `ItemSelector.${k}`);
+  }
+  return out;
 }
 
 interface RawEvent {

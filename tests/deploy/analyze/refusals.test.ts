@@ -30,6 +30,9 @@ describe('the analyzer refuses, with file:line, what it cannot honour (inspect a
   before(async () => {
     parent = await fs.mkdtemp(path.join(os.tmpdir(), 'caribou-refusals-'));
     process.env.CARIBOU_HOME = path.join(parent, 'home');
+    // what `npm install caribou-ts` gives a user's project (inspect and deploy type-check the source)
+    await fs.mkdir(path.join(parent, 'node_modules'));
+    await fs.symlink(path.resolve(__dirname, '..', '..', '..'), path.join(parent, 'node_modules', 'caribou-ts'), 'dir');
   });
   after(async () => {
     if (saved === undefined) delete process.env.CARIBOU_HOME;
