@@ -11,14 +11,14 @@ import * as path from 'path';
 import { mapIterationDetail, type Cloud, type ExecutionEvent, type StateMachines } from '../ports';
 import { UserError } from '../../model/errors';
 import { SYSTEM_REGION } from '../../model/tables';
-import { PACKAGE_ROOT } from '../../paths';
+import { packageRoot } from '../../paths';
 import { HistoryMeter, type HistoryFigures, type RawHistoryEvent } from './history';
 
 /** A local task: what a Lambda handler does, minus the Lambda. */
 export type LocalTask = (input: unknown) => Promise<unknown>;
 
 /** Where the ASL files live (the repository's state-machines/). */
-export const STATE_MACHINES_DIR = path.join(PACKAGE_ROOT, 'state-machines');
+export const STATE_MACHINES_DIR = path.join(packageRoot(), 'state-machines');
 
 /** "CaribouCycle" → "caribou-cycle" (the file name of a state machine). */
 export function fileNameOf(stateMachine: string): string {
