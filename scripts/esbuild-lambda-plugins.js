@@ -5,7 +5,6 @@
 // alone made the zip 6 MB (10.6 MB of JavaScript); here both resolve to a stand-in whose every
 // property is a function that throws a worded error, so the zip stays lean and a code path that
 // did reach them would say why instead of failing obscurely.
-// src/paths.ts is replaced too: see below.
 'use strict';
 
 const ABSENT = /^(typescript|esbuild)$/;
@@ -21,12 +20,6 @@ module.exports = [
           `const name = ${JSON.stringify(args.path)};\n` +
           'const absent = (k) => () => { throw new Error(`${name}.${String(k)}: the control-plane Lambda does not include ${name}; analysing and bundling workflows runs in the CLI (caribou deploy)`); };\n' +
           'module.exports = new Proxy({}, { get: (_, k) => (typeof k === "symbol" || k === "__esModule" || k === "default" || k === "then" ? undefined : absent(k)) });\n',
-      }));
-      // src/paths.ts finds the package root by its package.json, which the zip does not hold:
-      // there the root is the zip's own (the bundle is src/handlers/aws.js)
-      build.onLoad({ filter: /[\\/]src[\\/]paths\.ts$/ }, () => ({
-        loader: 'ts',
-        contents: "import * as path from 'path';\nexport const PACKAGE_ROOT: string = path.resolve(__dirname, '..', '..');\n",
       }));
     },
   },
