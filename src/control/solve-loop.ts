@@ -10,6 +10,7 @@
 import type { Cloud, ExecutionEvent } from '../cloud/ports';
 import { LocalStateMachines, loadDefinition } from '../cloud/local/state-machines';
 import type { DeploymentDecision } from '../model/deployment-manager';
+import { FINAL_TASK_ERRORS } from '../model/errors';
 import { solveIdOf } from '../handlers/control';
 import type { SolveTuning } from '../handlers/io';
 import { solvePreview, writeTicket, type StageResult } from '../handlers/solve';
@@ -42,7 +43,7 @@ export type SolveOutcome =
 /** Exit code a failed solve deserves: 1 when the user's input or state is at fault, 2 otherwise. */
 export function exitCodeOfSolve(o: SolveOutcome): 0 | 1 | 2 {
   if (o.status !== 'failed') return 0;
-  return o.error_type === 'UserError' || o.error_type === 'DecodeError' ? 1 : 2;
+  return (FINAL_TASK_ERRORS as readonly string[]).includes(o.error_type) ? 1 : 2;
 }
 
 /** The `{Error, Cause}` a Catch records, as a type and a message. */

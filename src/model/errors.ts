@@ -23,6 +23,13 @@ export const EXIT_CODES_HELP = [
   '  3  nothing applied (e.g. a live migrator holds the lease); try again later',
 ].join('\n');
 
+/**
+ * Names of the errors a control-plane Task throws that no retry can fix (bad input or state, a
+ * table that is not there): CaribouCycle's Retry lists exactly these with MaxAttempts 0
+ * (tests/cycle/asl.test.ts checks every Task), so they fail at once into the Task's Catch.
+ */
+export const FINAL_TASK_ERRORS = ['DecodeError', 'UserError', 'MissingTableError'] as const;
+
 /** An error caused by the user's input or environment: printed as its message, never as a stack trace. */
 export class UserError extends Error {
   constructor(message: string, readonly exitCode: number = ExitCode.UserInput) {

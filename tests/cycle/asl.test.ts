@@ -4,6 +4,7 @@ import * as path from 'path';
 import type { ExecutionEvent } from '../../src/cloud/ports';
 import { LocalStateMachines, allStates, taskOfResource } from '../../src/cloud/local/state-machines';
 import { TASK_NAMES } from '../../src/handlers/tasks';
+import { FINAL_TASK_ERRORS } from '../../src/model/errors';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator = require('asl-validator') as (def: unknown) => { isValid: boolean; errors: unknown[] };
@@ -115,5 +116,20 @@ describe('cycle: the CaribouCycle definition', () => {
     const { result, events } = await execute(stubTasks());
     assert.ok(JSON.stringify(result.output).length < 256 * 1024);
     assert.ok(events.length > 0);
+  });
+});
+
+describe('CaribouCycle: the errors no retry can fix are never retried', () => {
+  it('every Task that retries lists exactly FINAL_TASK_ERRORS with MaxAttempts 0, before its catch-all', () => {
+    const tasks = allStates(def).filter(([, s]) => (s as { Type: string }).Type === 'Task');
+    assert.ok(tasks.length >= 10, `found ${tasks.length} Task states`);
+    for (const [name, s] of tasks) {
+      const retry = (s as { Retry?: Array<{ ErrorEquals: string[]; MaxAttempts?: number }> }).Retry;
+      if (!retry) continue;
+      const final = retry.find((r) => r.MaxAttempts === 0);
+      assert.ok(final, `${name}: no non-retried errors`);
+      assert.deepEqual([...final.ErrorEquals].sort(), [...FINAL_TASK_ERRORS].sort(), `${name}: non-retried errors`);
+      assert.ok(retry.indexOf(final) < retry.findIndex((r) => r.ErrorEquals.includes('States.ALL')), `${name}: the final errors must come before States.ALL`);
+    }
   });
 });
