@@ -6,7 +6,12 @@ import * as path from 'path';
  * examples). Code runs from src/ in a checkout (via tsx) and from dist/src/ once built and
  * installed, so files that are not compiled are found from here, never by a fixed `../..`.
  */
-export const PACKAGE_ROOT: string = findRoot(__dirname);
+export function packageRoot(): string {
+  // found on first use, not at load: the control-plane Lambda bundles modules that import this
+  // file but never reads the package's files (it has no package.json to find)
+  return (root ??= findRoot(__dirname));
+}
+let root: string | undefined;
 
 function findRoot(from: string): string {
   for (let dir = from; ; dir = path.dirname(dir)) {

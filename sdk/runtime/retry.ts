@@ -1,5 +1,6 @@
 import type { KeyValueStore, Messaging, PackageStore } from '../../src/cloud/ports';
 import type { RuntimeEnv } from './env';
+import { UserError } from '../../src/model/errors';
 
 /**
  * Retries inside one invocation, and the line between errors worth retrying and errors that
@@ -35,6 +36,7 @@ const FINAL = new Set([
   'ValidationException',
   'MissingTableError',
   'UserError',
+  'CorruptStateError',
 ]);
 
 /**
@@ -51,6 +53,8 @@ function isFinal(err: unknown): boolean {
   if (!e || typeof e !== 'object') return false;
   // the simulated crash ends the invocation: no retry inside it
   if (e.name === 'InvocationKilled') return true;
+  // the local cloud's worded errors (a corrupt state file, a missing table) say what to do; retrying cannot
+  if (e instanceof UserError) return true;
   return FINAL.has(e.name) || /^SNS (NotFound|InvalidParameter)/.test(e.message ?? '');
 }
 

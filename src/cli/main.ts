@@ -3,10 +3,10 @@ import { Command, CommanderError } from 'commander';
 import { DecodeError } from '../model/decode';
 import { EXIT_CODES_HELP, ExitCode, NothingAppliedError, UserError } from '../model/errors';
 import { invokedCommand, registerCommands } from './commands';
-import { PACKAGE_ROOT } from '../paths';
+import { packageRoot } from '../paths';
 import * as path from 'path';
 
-const VERSION: string = require(path.join(PACKAGE_ROOT, 'package.json')).version;
+const VERSION: string = require(path.join(packageRoot(), 'package.json')).version;
 
 /**
  * Builds the `caribou` command. Without `argv` every subcommand is registered; with it, only the

@@ -5,7 +5,7 @@ import * as esbuild from 'esbuild';
 import { UserError } from '../model/errors';
 import type { WorkflowConfig } from '../model/workflow-config';
 import { caribouSitesPlugin } from './instrument';
-import { PACKAGE_ROOT } from '../paths';
+import { packageRoot } from '../paths';
 
 /**
  * Where the compiled-or-source tree holding sdk/ and src/ is: the repository in a checkout (.ts,
@@ -96,11 +96,11 @@ export async function bundleWorkflow(project: { sourceFile: string; config: Work
  * there. In a checkout ROOT is the package root and nothing changes.
  */
 function shippedExamplesPlugin(): esbuild.Plugin {
-  const sourceSdk = path.join(PACKAGE_ROOT, 'sdk');
+  const sourceSdk = path.join(packageRoot(), 'sdk');
   return {
     name: 'caribou-shipped-examples',
     setup(build) {
-      if (ROOT === PACKAGE_ROOT) return;
+      if (ROOT === packageRoot()) return;
       build.onResolve({ filter: /sdk\/?$/ }, (args) =>
         path.resolve(args.resolveDir, args.path) === sourceSdk ? { path: path.join(ROOT, 'sdk', 'index.js') } : undefined,
       );

@@ -31,10 +31,10 @@ import { summarize } from './measure';
 import { checkReportTarget, checkStateFolder, claimStateFolder, isOwnReport } from './state-folder';
 import { carbonPer1000, describeChange, gramsPerMillion, meanOf, p95Of, pairedChange, warmupPairs, type PairedChange } from './ab';
 import { priceSample, samplesFromLogs, type PricedRun } from './price';
-import { PACKAGE_ROOT } from '../paths';
+import { packageRoot } from '../paths';
 
 /** The repository's examples folder. */
-export const EXAMPLES_DIR = path.join(PACKAGE_ROOT, 'examples');
+export const EXAMPLES_DIR = path.join(packageRoot(), 'examples');
 
 /** A sample payload for run i of each example (from the examples' READMEs). */
 export const SAMPLE_PAYLOADS: Record<string, (i: number) => unknown> = {

@@ -220,6 +220,14 @@ function metricRows(data: ReportData): string {
 /** Marks a report as written by caribou, so that it is the only kind of file a later quickstart overwrites. */
 export const REPORT_GENERATOR_TAG = '<meta name="generator" content="caribou quickstart">';
 
+/** The look every HTML report shares (no external fonts or scripts: reports open offline). */
+export const REPORT_CSS = `body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:820px;margin:2em auto;color:#222;line-height:1.45}
+h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}th:first-child{text-align:left}
+.note{color:#555;font-size:.85em}
+.headline{font-size:1.2em;font-weight:bold;background:#f3f7f5;border-left:4px solid #1b9e77;padding:.6em .8em}
+`;
+
 /** Renders the whole report as one HTML document. */
 export function renderReport(data: ReportData): string {
   const regions = [...data.highlight, ...Object.keys(data.intensity).filter((r) => !data.highlight.includes(r))];
@@ -234,12 +242,7 @@ export function renderReport(data: ReportData): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">${REPORT_GENERATOR_TAG}<title>${esc(data.title)}</title>
 <style>
-body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:820px;margin:2em auto;color:#222;line-height:1.45}
-h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #ddd}
-table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}th:first-child{text-align:left}
-.note{color:#555;font-size:.85em}
-.headline{font-size:1.2em;font-weight:bold;background:#f3f7f5;border-left:4px solid #1b9e77;padding:.6em .8em}
-</style></head><body>
+${REPORT_CSS}</style></head><body>
 <h1>${esc(data.title)}</h1>
 ${data.headline ? `<p class="headline" id="headline">${esc(data.headline)}</p>` : ''}
 <p>Workflow <b>${esc(data.workflowId)}</b>, home region <b>${esc(data.home)}</b>, day ${esc(data.day)} (UTC).</p>

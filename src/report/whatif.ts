@@ -9,7 +9,7 @@
  */
 import type { StagedPlan } from '../model/staging';
 import type { SolveInput } from '../solve';
-import { esc, hourLines, placementGrid, regionColors } from './html';
+import { esc, hourLines, placementGrid, regionColors, REPORT_CSS } from './html';
 
 /** One data-quality flag: what was filled or estimated, and the kind of input it concerns. */
 export interface QualityFlag {
@@ -118,12 +118,7 @@ export function renderWhatIf(plan: StagedPlan, input: SolveInput): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>What if: ${esc(plan.workflow_id)}</title>
 <style>
-body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:820px;margin:2em auto;color:#222;line-height:1.45}
-h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #ddd}
-table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}th:first-child{text-align:left}
-.note{color:#555;font-size:.85em}
-.headline{font-size:1.2em;font-weight:bold;background:#f3f7f5;border-left:4px solid #1b9e77;padding:.6em .8em}
-.flag{background:#fff6e0;border-left:4px solid #e6ab02;padding:.2em .6em;margin:.2em 0;list-style:none}
+${REPORT_CSS}.flag{background:#fff6e0;border-left:4px solid #e6ab02;padding:.2em .6em;margin:.2em 0;list-style:none}
 </style></head><body>
 <h1>What if: ${esc(plan.workflow_id)}</h1>
 <p class="headline" id="headline">${esc(headline)}</p>

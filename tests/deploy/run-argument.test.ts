@@ -1,35 +1,27 @@
 import { strict as assert } from 'assert';
 import { promises as fs } from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { MAX_PAYLOAD_DEPTH, toJson } from '../../sdk/runtime/json';
 import { example } from '../local/helpers';
 import { runCliCode } from '../support/cli';
+import { useCaribouHome } from '../support/home';
 
 const WF = 'small_sync_example-0.0.1';
 
 describe('caribou run -a: payloads of any size from a file or stdin, and a worded refusal of one nested too deeply', function () {
   this.timeout(120_000);
-  let tmp: string;
-  const saved = process.env.CARIBOU_HOME;
+  const h = useCaribouHome('caribou-runarg-');
 
   before(async () => {
-    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'caribou-runarg-'));
-    process.env.CARIBOU_HOME = path.join(tmp, 'home');
     const d = await runCliCode(['deploy', '--workflow-dir', example('small_sync_example')]);
     assert.equal(d.code, 0, d.stderr);
-  });
-  after(async () => {
-    if (saved === undefined) delete process.env.CARIBOU_HOME;
-    else process.env.CARIBOU_HOME = saved;
-    await fs.rm(tmp, { recursive: true, force: true });
   });
 
   // over the 128 KiB one command-line argument can hold on Linux
   const big = JSON.stringify({ message: 'x'.repeat(300 * 1024), number: 2 });
 
   it('-a @file passes a 300 KiB payload', async () => {
-    const file = path.join(tmp, 'payload.json');
+    const file = path.join(h.dir, 'payload.json');
     await fs.writeFile(file, big);
     const r = await runCliCode(['run', WF, '-a', `@${file}`, '--wait', '--json']);
     assert.equal(r.code, 0, r.stderr);
@@ -43,7 +35,7 @@ describe('caribou run -a: payloads of any size from a file or stdin, and a worde
   });
 
   it('a missing file or empty stdin is a worded error, exit 1', async () => {
-    const missing = await runCliCode(['run', WF, '-a', `@${path.join(tmp, 'nope.json')}`]);
+    const missing = await runCliCode(['run', WF, '-a', `@${path.join(h.dir, 'nope.json')}`]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /^error: -a @.*nope\.json: cannot read .*nope\.json: no such file/);
     const empty = await runCliCode(['run', WF, '-a', '-'], { stdin: '' });
@@ -52,7 +44,7 @@ describe('caribou run -a: payloads of any size from a file or stdin, and a worde
   });
 
   it('a payload nested 20,000 levels deep is refused in words (no stack overflow), exit 1', async () => {
-    const file = path.join(tmp, 'deep.json');
+    const file = path.join(h.dir, 'deep.json');
     await fs.writeFile(file, '['.repeat(20_000) + ']'.repeat(20_000));
     const r = await runCliCode(['run', WF, '-a', `@${file}`, '--wait']);
     assert.equal(r.code, 1, r.stdout + r.stderr);

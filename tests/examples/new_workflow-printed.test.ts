@@ -1,31 +1,23 @@
 import { strict as assert } from 'assert';
 import { promises as fs } from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { runCliCode } from '../support/cli';
+import { useCaribouHome } from '../support/home';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
 describe('caribou new_workflow: the commands it prints run as printed', function () {
   this.timeout(180_000);
-  let parent: string;
-  const saved = process.env.CARIBOU_HOME;
+  const h = useCaribouHome('caribou-printed-');
 
   before(async () => {
-    parent = await fs.mkdtemp(path.join(os.tmpdir(), 'caribou-printed-'));
-    process.env.CARIBOU_HOME = path.join(parent, 'home');
     // what `npm install caribou-ts` gives a user's project
-    await fs.mkdir(path.join(parent, 'node_modules'));
-    await fs.symlink(ROOT, path.join(parent, 'node_modules', 'caribou-ts'), 'dir');
-  });
-  after(async () => {
-    if (saved === undefined) delete process.env.CARIBOU_HOME;
-    else process.env.CARIBOU_HOME = saved;
-    await fs.rm(parent, { recursive: true, force: true });
+    await fs.mkdir(path.join(h.dir, 'node_modules'));
+    await fs.symlink(ROOT, path.join(h.dir, 'node_modules', 'caribou-ts'), 'dir');
   });
 
   it('inspect, deploy and run (no -a) each exit 0, and the run succeeds', async () => {
-    const created = await runCliCode(['new_workflow', 'demo', '-d', parent]);
+    const created = await runCliCode(['new_workflow', 'demo', '-d', h.dir]);
     assert.equal(created.code, 0, created.stderr);
     const printed = created.stdout
       .split('\n')

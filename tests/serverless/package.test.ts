@@ -106,6 +106,11 @@ describe('serverless: the control plane packages offline and lints clean', funct
     assert.ok(watched.includes(JSON.stringify({ Ref: id })), 'the alarm watches CaribouCycle');
     const schedules = resources('AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties.Targets ?? []).includes(id));
     assert.equal(schedules.length, 1, 'one schedule starts CaribouCycle');
+    // the Distributed Map of solves starts child executions of the machine itself
+    const role = sm.Properties.RoleArn['Fn::GetAtt'][0];
+    const statements = template.Resources[role].Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    const start = statements.find((st: any) => [].concat(st.Action).includes('states:StartExecution' as never));
+    assert.ok(start && JSON.stringify(start.Resource).includes('stateMachine:CaribouCycle'), 'CaribouCycle may start its own children');
   });
 
   it('the packaged Lambda bundle loads and exports one handler per Task', function () {

@@ -1,25 +1,20 @@
 import { strict as assert } from 'assert';
 import { runCli } from '../support/cli';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { openLocalCloud } from '../../src/cloud/local';
 import { deployWorkflow } from '../../src/deploy/deployer';
 import { loadWorkflowProject } from '../../src/deploy/project';
 import { runMany } from '../../src/deploy/run';
 import { example } from '../local/helpers';
+import { useCaribouHome } from '../support/home';
 
 const cli = runCli;
 
 describe('caribou log_sync and data_collect workflow (local cloud)', function () {
   this.timeout(120_000);
-  let home: string;
-  const saved = process.env.CARIBOU_HOME;
+  const h = useCaribouHome('caribou-sync-');
 
   before(async () => {
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'caribou-sync-'));
-    process.env.CARIBOU_HOME = home;
-    const cloud = await openLocalCloud({ home, knobs: { seed: 5 } });
+    const cloud = await openLocalCloud({ home: h.home, knobs: { seed: 5 } });
     try {
       const p = await loadWorkflowProject(example('small_sync_example'));
       await deployWorkflow(cloud, p);
@@ -28,11 +23,6 @@ describe('caribou log_sync and data_collect workflow (local cloud)', function ()
     } finally {
       await cloud.close();
     }
-  });
-  after(() => {
-    if (saved === undefined) delete process.env.CARIBOU_HOME;
-    else process.env.CARIBOU_HOME = saved;
-    fs.rmSync(home, { recursive: true, force: true });
   });
 
   it('log_sync says what it read, kept and dropped; a second sync reads nothing new; the collector writes the record', async () => {

@@ -1,6 +1,5 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { openLocalCloud } from '../../src/cloud/local';
 import { deployWorkflow } from '../../src/deploy/deployer';
@@ -8,6 +7,7 @@ import { loadWorkflowProject } from '../../src/deploy/project';
 import { runMany } from '../../src/deploy/run';
 import { example } from '../local/helpers';
 import { runCliCode } from '../support/cli';
+import { useCaribouHome } from '../support/home';
 
 const WF = 'small_sync_example-0.0.1';
 
@@ -38,35 +38,27 @@ async function runs(home: string, n: number, label: string, hoursAgo = 1): Promi
 
 describe('log_sync with a log line cut short (a writer killed mid-line)', function () {
   this.timeout(120_000);
-  let home: string;
-  const saved = process.env.CARIBOU_HOME;
+  const h = useCaribouHome('caribou-corrupt-');
 
   before(async () => {
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'caribou-corrupt-'));
-    process.env.CARIBOU_HOME = home;
-    const cloud = await openLocalCloud({ home });
+    const cloud = await openLocalCloud({ home: h.home });
     try {
       await deployWorkflow(cloud, await loadWorkflowProject(example('small_sync_example')));
     } finally {
       await cloud.close();
     }
   });
-  after(() => {
-    if (saved === undefined) delete process.env.CARIBOU_HOME;
-    else process.env.CARIBOU_HOME = saved;
-    fs.rmSync(home, { recursive: true, force: true });
-  });
 
   it('skips and counts the corrupt line, names its file and line, syncs every other run, and keeps syncing later', async () => {
-    await runs(home, 3, 'a');
+    await runs(h.home, 3, 'a');
     // cut the last record of the entry function's log in half, without its newline
-    const file = logFiles(home)[0]!;
+    const file = logFiles(h.home)[0]!;
     const text = fs.readFileSync(file, 'utf8');
     const lines = text.trimEnd().split('\n');
     const cut = lines.length;
     fs.writeFileSync(file, lines.slice(0, -1).join('\n') + '\n' + lines[lines.length - 1]!.slice(0, 40));
     // later runs append to the same file
-    await runs(home, 4, 'b');
+    await runs(h.home, 4, 'b');
 
     const first = await runCliCode(['log_sync', '--json']);
     assert.equal(first.code, 0, first.stderr + first.stdout);
@@ -81,7 +73,7 @@ describe('log_sync with a log line cut short (a writer killed mid-line)', functi
     const human = await runCliCode(['log_sync']);
     assert.equal(human.code, 0, human.stderr);
 
-    await runs(home, 2, 'c', 0); // after the last sync's end
+    await runs(h.home, 2, 'c', 0); // after the last sync's end
     const again = await runCliCode(['log_sync', '--json']);
     assert.equal(again.code, 0, again.stderr);
     const [r2] = JSON.parse(again.stdout) as Array<{ report: { skipped: { corrupt: number }; runs: { kept: number }; summary: { runs: number } } }>;
@@ -92,7 +84,7 @@ describe('log_sync with a log line cut short (a writer killed mid-line)', functi
 
   it('a workflow that cannot be synced makes log_sync --json exit non-zero with the reason', async () => {
     // its deployment record is garbled: the workflow's state is at fault
-    const cloud = await openLocalCloud({ home });
+    const cloud = await openLocalCloud({ home: h.home });
     try {
       await cloud.tables.put('us-west-2', 'deployment_resources_table', 'broken-0.0.1', { nonsense: 1 });
     } finally {

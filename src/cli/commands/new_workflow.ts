@@ -3,7 +3,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { UserError } from '../../model/errors';
 import { WorkflowName } from '../../model/primitives';
-import { PACKAGE_ROOT } from '../../paths';
+import { packageRoot } from '../../paths';
 
 /** The scaffold's files: template file (under src/deploy/template) → file written in the new workflow. */
 const FILES: Array<[string, string]> = [
@@ -14,7 +14,7 @@ const FILES: Array<[string, string]> = [
   // not named .gitignore: npm leaves such files out of the package
   ['gitignore.template', '.gitignore'],
 ];
-const TEMPLATE_DIR = path.join(PACKAGE_ROOT, 'src', 'deploy', 'template');
+const TEMPLATE_DIR = path.join(packageRoot(), 'src', 'deploy', 'template');
 /** How a workflow outside this repository imports the SDK (after installing this package). */
 export const PACKAGE_SDK_IMPORT = 'caribou-ts/sdk';
 
@@ -64,14 +64,14 @@ export async function scaffoldWorkflow(name: string, parent: string): Promise<st
 
 /** The SDK import for a workflow in `dir`: relative inside this repository, the package path outside. */
 export function sdkImportFor(dir: string): string {
-  const rel = path.relative(PACKAGE_ROOT, dir);
+  const rel = path.relative(packageRoot(), dir);
   const inside = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) && !rel.split(path.sep).includes('node_modules');
   if (!inside) return PACKAGE_SDK_IMPORT;
-  const toSdk = path.relative(dir, path.join(PACKAGE_ROOT, 'sdk')).split(path.sep).join('/');
+  const toSdk = path.relative(dir, path.join(packageRoot(), 'sdk')).split(path.sep).join('/');
   return toSdk.startsWith('.') ? toSdk : `./${toSdk}`;
 }
 
 /** A file of this package's docs/, relative to the new workflow's .caribou/ folder. */
 function docPath(dir: string, file: string): string {
-  return path.relative(path.join(dir, '.caribou'), path.join(PACKAGE_ROOT, 'docs', file)).split(path.sep).join('/');
+  return path.relative(path.join(dir, '.caribou'), path.join(packageRoot(), 'docs', file)).split(path.sep).join('/');
 }

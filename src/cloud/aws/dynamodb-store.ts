@@ -209,36 +209,10 @@ export class DynamoDbKeyValueStore implements KeyValueStore {
     field: string,
     value: unknown,
   ): Promise<{ set: boolean; fields: Record<string, unknown> }> {
-    const expiry = this.expiry(table);
-    try {
-      const r = await this.call(region, table, (c, TableName) =>
-        c.send(
-          new UpdateItemCommand({
-            TableName,
-            Key: { key: { S: key } },
-            // the expiry is set by the item's first write and kept by later ones
-            UpdateExpression: expiry ? 'SET #f = :v, #ttl = if_not_exists(#ttl, :ttl)' : 'SET #f = :v',
-            ConditionExpression: 'attribute_not_exists(#f)',
-            ExpressionAttributeNames: { '#f': FIELD_PREFIX + field, ...(expiry ? { '#ttl': TTL_ATTRIBUTE } : {}) },
-            ExpressionAttributeValues: { ':v': { S: JSON.stringify(value) }, ...(expiry ? { ':ttl': expiry } : {}) },
-            ReturnValues: 'ALL_NEW',
-          }),
-        ),
-      );
-      return { set: true, fields: fieldsOf(r.Attributes ?? {}) };
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
-      // Already set (a duplicate delivery): report the item as it stands, strongly consistent.
-      const r = await this.call(region, table, (c, TableName) =>
-        c.send(new GetItemCommand({ TableName, Key: { key: { S: key } }, ConsistentRead: true })),
-      );
-      // The SDK retries a request whose response was lost; if the first attempt was applied,
-      // the retry fails its condition against our own write. Callers write values unique to
-      // themselves (the runtime adds a nonce), so finding exactly our value means we set it.
-      const mine = r.Item?.[FIELD_PREFIX + field]?.S === JSON.stringify(value);
-      return { set: mine, fields: fieldsOf(r.Item ?? {}) };
-    }
+    // set-once is a replace of "absent"; a duplicate delivery gets the item as it stands
+    return this.replaceField(region, table, key, field, undefined, value);
   }
+
   async replaceField(
     region: string,
     table: string,
@@ -270,10 +244,13 @@ export class DynamoDbKeyValueStore implements KeyValueStore {
       return { set: true, fields: fieldsOf(r.Attributes ?? {}) };
     } catch (err) {
       if (!isConditionFailed(err)) throw err;
+      // Not ours to write: report the item as it stands, strongly consistent.
       const r = await this.call(region, table, (c, TableName) =>
         c.send(new GetItemCommand({ TableName, Key: { key: { S: key } }, ConsistentRead: true })),
       );
-      // as in setFieldOnce: finding exactly our (unique) value means an earlier attempt of this call set it
+      // The SDK retries a request whose response was lost; if the first attempt was applied,
+      // the retry fails its condition against our own write. Callers write values unique to
+      // themselves (the runtime adds a nonce), so finding exactly our value means we set it.
       const mine = r.Item?.[FIELD_PREFIX + field]?.S === JSON.stringify(value);
       return { set: mine, fields: fieldsOf(r.Item ?? {}) };
     }

@@ -10,7 +10,7 @@ import type { LocalFunctions } from './functions';
 import type { LocalLogs } from './logs';
 import type { DeliverySink, LocalMessaging } from './messaging';
 import type { LocalPackageStore } from './packages';
-import { PACKAGE_ROOT } from '../../paths';
+import { packageRoot } from '../../paths';
 import { faultyMessaging, faultyPackages, faultyTables, randomFaults, type FaultOptions } from './faults';
 
 /** Testing knobs of the local cloud (from CARIBOU_LOCAL_* unless given). */
@@ -460,4 +460,4 @@ function runIdOf(message: string): string | undefined {
 }
 
 /** The folder whose node_modules a bundle's external packages resolve from: this project. */
-export const PROJECT_ROOT = PACKAGE_ROOT;
+export const PROJECT_ROOT = packageRoot();

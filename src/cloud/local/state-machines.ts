@@ -11,14 +11,14 @@ import * as path from 'path';
 import { mapIterationDetail, type Cloud, type ExecutionEvent, type StateMachines } from '../ports';
 import { UserError } from '../../model/errors';
 import { SYSTEM_REGION } from '../../model/tables';
-import { PACKAGE_ROOT } from '../../paths';
+import { packageRoot } from '../../paths';
 import { HistoryMeter, type HistoryFigures, type RawHistoryEvent } from './history';
 
 /** A local task: what a Lambda handler does, minus the Lambda. */
 export type LocalTask = (input: unknown) => Promise<unknown>;
 
 /** Where the ASL files live (the repository's state-machines/). */
-export const STATE_MACHINES_DIR = path.join(PACKAGE_ROOT, 'state-machines');
+export const STATE_MACHINES_DIR = path.join(packageRoot(), 'state-machines');
 
 /** "CaribouCycle" → "caribou-cycle" (the file name of a state machine). */
 export function fileNameOf(stateMachine: string): string {
@@ -194,7 +194,9 @@ export class LocalStateMachines implements StateMachines {
           for (let k = next++; k < items.length; k = next++) {
             const childInput = selector ? select(selector, input, items[k], k) : items[k];
             const childId = await this.launch(`${stateMachine}-${stateName}`, structuredClone(child), childInput, `${parentId.split(':').pop()}-${stateName}-${k}`);
-            const r = await this.follow(childId, () => undefined);
+            // the children's events join the parent's stream, so a local follower (caribou
+            // cycle's progress bars) still sees every round; AWS keeps them in the children
+            const r = await this.follow(childId, (e) => this.forward(parentId, e));
             if (r.status === 'SUCCEEDED') outputs[k] = r.output;
             else {
               failed++;
@@ -215,6 +217,14 @@ export class LocalStateMachines implements StateMachines {
       states.add(stateName);
     }
     return { tasks, states };
+  }
+
+  /** Adds a child execution's event to its parent's stream (not to the parent's history count). */
+  private forward(parentId: string, e: ExecutionEvent): void {
+    const parent = this.executions.get(parentId);
+    if (!parent || e.type === 'ExecutionSucceeded' || e.type === 'ExecutionFailed') return;
+    parent.events.push(e);
+    for (const w of parent.waiters.splice(0)) w();
   }
 
   /** The history events and largest payload AWS would have recorded for an execution (so far). */

@@ -1,9 +1,9 @@
 import { strict as assert } from 'assert';
 import { promises as fs } from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { scaffoldWorkflow } from '../../../src/cli/commands/new_workflow';
 import { runCliCode } from '../../support/cli';
+import { useCaribouHome } from '../../support/home';
 
 const CALL = 'ctx.invoke(world, { greeting });';
 
@@ -24,25 +24,17 @@ const CASES: Array<{ what: string; replace: string; below: number; message: RegE
 
 describe('the analyzer refuses, with file:line, what it cannot honour (inspect and deploy exit 1, never crash)', function () {
   this.timeout(120_000);
-  let parent: string;
-  const saved = process.env.CARIBOU_HOME;
+  const h = useCaribouHome('caribou-refusals-');
 
   before(async () => {
-    parent = await fs.mkdtemp(path.join(os.tmpdir(), 'caribou-refusals-'));
-    process.env.CARIBOU_HOME = path.join(parent, 'home');
     // what `npm install caribou-ts` gives a user's project (inspect and deploy type-check the source)
-    await fs.mkdir(path.join(parent, 'node_modules'));
-    await fs.symlink(path.resolve(__dirname, '..', '..', '..'), path.join(parent, 'node_modules', 'caribou-ts'), 'dir');
-  });
-  after(async () => {
-    if (saved === undefined) delete process.env.CARIBOU_HOME;
-    else process.env.CARIBOU_HOME = saved;
-    await fs.rm(parent, { recursive: true, force: true });
+    await fs.mkdir(path.join(h.dir, 'node_modules'));
+    await fs.symlink(path.resolve(__dirname, '..', '..', '..'), path.join(h.dir, 'node_modules', 'caribou-ts'), 'dir');
   });
 
   CASES.forEach((c, i) => {
     it(c.what, async () => {
-      const dir = await scaffoldWorkflow(`case${i}`, parent);
+      const dir = await scaffoldWorkflow(`case${i}`, h.dir);
       const file = path.join(dir, 'app.ts');
       const text = await fs.readFile(file, 'utf8');
       assert.ok(text.includes(CALL), 'the scaffold has the invoke this test rewrites');
@@ -60,7 +52,7 @@ describe('the analyzer refuses, with file:line, what it cannot honour (inspect a
   });
 
   it('still accepts the context used through its members, a nested parameter named like it, and a property of that name', async () => {
-    const dir = await scaffoldWorkflow('members', parent);
+    const dir = await scaffoldWorkflow('members', h.dir);
     const file = path.join(dir, 'app.ts');
     const text = await fs.readFile(file, 'utf8');
     await fs.writeFile(file, text.replace(CALL, `const id = ctx.runId;\n  const tag = { ctx: id };\n  [1].forEach((ctx) => console.log(ctx, tag));\n  ${CALL}`));
