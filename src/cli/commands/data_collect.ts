@@ -15,6 +15,15 @@ interface Flags {
   date?: string;
   regions?: string;
   snapshot?: boolean;
+  json?: boolean;
+}
+
+/** What the workflow collector did: the record it wrote, or why it wrote none. */
+interface WorkflowCollected {
+  workflow_id?: string;
+  table?: string;
+  instances?: number;
+  note?: string;
 }
 
 /** Registers `caribou data_collect <provider|carbon|performance|workflow|all>`. */
@@ -27,6 +36,7 @@ export function register(program: Command): void {
     .option('--date <iso>', 'the UTC date the carbon hours describe (default: the cloud clock\'s today)')
     .option('-r, --regions <codes>', 'comma-separated region codes (default: every available region)')
     .option('--snapshot', 'use only the bundled snapshot, even when live sources are configured')
+    .option('--json', 'print {"reports": [{collector, written, sources, warnings}], "workflow", "attribution"} as JSON')
     .addHelpText(
       'after',
       [
@@ -50,12 +60,21 @@ export function register(program: Command): void {
           warn: (m) => console.error(`warning: ${m}`),
         };
         const w = what as What;
-        if (w === 'provider' || w === 'all') print(await collectProvider(cloud.tables, opts));
-        if (w === 'carbon' || w === 'all') print(await collectCarbon(cloud.tables, opts));
-        if (w === 'performance' || w === 'all') print(await collectPerformance(cloud.tables, opts));
-        if (w === 'all' && !flags.workflowId) console.log('workflow: not collected (give -w <workflow_id> to include a workflow)');
-        if (w === 'workflow' || (w === 'all' && flags.workflowId)) await collectWorkflowCommand(cloud.tables, flags.workflowId, cloud.now());
-        if (w !== 'workflow') console.log(`(${SNAPSHOT_ATTRIBUTION})`);
+        const reports: CollectReport[] = [];
+        if (w === 'provider' || w === 'all') reports.push(await collectProvider(cloud.tables, opts));
+        if (w === 'carbon' || w === 'all') reports.push(await collectCarbon(cloud.tables, opts));
+        if (w === 'performance' || w === 'all') reports.push(await collectPerformance(cloud.tables, opts));
+        let workflow: WorkflowCollected | undefined;
+        if (w === 'all' && !flags.workflowId) workflow = { note: 'not collected (give -w <workflow_id> to include a workflow)' };
+        if (w === 'workflow' || (w === 'all' && flags.workflowId)) workflow = await collectWorkflowCommand(cloud.tables, flags.workflowId, cloud.now());
+        const attribution = w === 'workflow' ? undefined : SNAPSHOT_ATTRIBUTION;
+        if (flags.json) {
+          console.log(JSON.stringify({ reports, ...(workflow ? { workflow } : {}), ...(attribution ? { attribution } : {}) }));
+          return;
+        }
+        for (const r of reports) print(r);
+        if (workflow) console.log(describeWorkflow(workflow));
+        if (attribution) console.log(`(${attribution})`);
       });
     });
 }
@@ -79,28 +98,27 @@ function print(r: CollectReport): void {
   if (r.warnings.length) console.log(`  ${r.warnings.length} warning(s), see above`);
 }
 
+function describeWorkflow(w: WorkflowCollected): string {
+  if (w.note !== undefined) return `workflow: ${w.note}`;
+  return `workflow: wrote 1 record to ${w.table}: ${w.workflow_id}${w.instances === undefined ? '' : ` (${w.instances} instance summaries)`}`;
+}
+
 /**
  * The workflow collector belongs to the log-sync area (src/collect/workflow). It is loaded lazily so
  * this command keeps working while that module changes or is absent.
  */
-async function collectWorkflowCommand(tables: KeyValueStore, workflowId: string | undefined, now: Date): Promise<void> {
+async function collectWorkflowCommand(tables: KeyValueStore, workflowId: string | undefined, now: Date): Promise<WorkflowCollected> {
   if (!workflowId) throw new UserError('data_collect workflow: give the workflow with -w <workflow_id>');
   let mod: { collectWorkflow?: (tables: KeyValueStore, workflowId: string, now: Date) => Promise<unknown> };
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     mod = require('../../collect/workflow');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') {
-      console.log('workflow: the workflow collector is not available yet (it arrives with the log-sync work); nothing collected');
-      return;
-    }
+    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return { note: 'the workflow collector is not available yet (it arrives with the log-sync work); nothing collected' };
     throw err;
   }
-  if (typeof mod.collectWorkflow !== 'function') {
-    console.log('workflow: the workflow collector is not available yet; nothing collected');
-    return;
-  }
+  if (typeof mod.collectWorkflow !== 'function') return { note: 'the workflow collector is not available yet; nothing collected' };
   const record = await mod.collectWorkflow(tables, workflowId, now);
   const instances = record && typeof record === 'object' && 'instance_summary' in record ? Object.keys((record as { instance_summary: object }).instance_summary).length : undefined;
-  console.log(`workflow: wrote 1 record to ${TABLES.workflowInstance}: ${workflowId}${instances === undefined ? '' : ` (${instances} instance summaries)`}`);
+  return { workflow_id: workflowId, table: TABLES.workflowInstance, ...(instances === undefined ? {} : { instances }) };
 }

@@ -8,8 +8,9 @@ export function register(program: Command): void {
     .command('remove')
     .description('remove a deployed workflow: its functions, topics, code and records in every region')
     .argument('<workflow_id>', 'the id printed by deploy, e.g. small_sync_example-0.0.1')
-    .action(async (workflowId: string, _opts: unknown, cmd: Command) => {
+    .option('--json', 'print {"removed"} as JSON')
+    .action(async (workflowId: string, opts: { json?: boolean }, cmd: Command) => {
       await withCloud({ target: targetOf(cmd.optsWithGlobals().target) }, (cloud) => removeWorkflow(cloud, workflowId));
-      console.log(`removed ${workflowId}`);
+      console.log(opts.json ? JSON.stringify({ removed: workflowId }) : `removed ${workflowId}`);
     });
 }

@@ -22,8 +22,10 @@ export function register(program: Command): void {
   program
     .command('setup_tables')
     .description(`create the framework's tables in the system region (${SYSTEM_REGION}); safe to run again`)
-    .action(async (_opts: unknown, cmd: Command) => {
+    .option('--json', 'print {"region", "tables"} as JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
       const tables = await withCloud({ target: targetOf(cmd.optsWithGlobals().target) }, setupTables);
-      for (const t of tables) console.log(`${SYSTEM_REGION} ${t}`);
+      if (opts.json) console.log(JSON.stringify({ region: SYSTEM_REGION, tables }));
+      else for (const t of tables) console.log(`${SYSTEM_REGION} ${t}`);
     });
 }

@@ -149,12 +149,18 @@ export function register(program: Command): void {
     .command('teardown_framework')
     .description('remove every timer, workflow, join table, system table and (AWS) package bucket of the framework')
     .option('-y, --yes', 'do not ask for confirmation')
-    .action(async (opts: { yes?: boolean }, cmd: Command) => {
+    .option('--json', 'print what was removed and what could not be (the report) as JSON')
+    .action(async (opts: { yes?: boolean; json?: boolean }, cmd: Command) => {
       const target = targetOf(cmd.optsWithGlobals().target);
       if (!opts.yes) await confirm(target);
-      const report = await withCloud({ target }, (cloud) => teardownFramework(cloud, (l) => console.log(l)));
-      console.log(`teardown done: ${report.workflows.length} workflows, ${report.timers.length} timers, ${report.tables.length} tables, ${report.buckets.length} buckets`);
+      const report = await withCloud({ target }, (cloud) => teardownFramework(cloud, opts.json ? undefined : (l) => console.log(l)));
+      if (opts.json) console.log(JSON.stringify(report));
+      else console.log(`teardown done: ${report.workflows.length} workflows, ${report.timers.length} timers, ${report.tables.length} tables, ${report.buckets.length} buckets`);
       if (report.problems.length) {
+        if (opts.json) {
+          process.exitCode = 1;
+          return;
+        }
         console.error(`some parts could not be removed:\n  ${report.problems.join('\n  ')}`);
         process.exitCode = 1;
       }
