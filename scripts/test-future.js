@@ -6,22 +6,13 @@
 // run catches it the day it is written.
 'use strict';
 const { spawnSync } = require('node:child_process');
-const fs = require('node:fs');
 const path = require('node:path');
+const { ROOT, filesMatching } = require('./test-files');
 
-const ROOT = path.resolve(__dirname, '..');
 const SHIFT = process.env.CARIBOU_FUTURE_SHIFT ?? '+365d';
 // what makes a suite date-sensitive: the real clock, or a tool with a calendar of its own
 // (moto drops CloudWatch events older than 14 days; cfn-lint knows runtime deprecation dates)
 const SENSITIVE = /Date\.now\(\)|new Date\(\)|useMoto|motoCloud|cfn-lint/;
-
-function testFiles(dir) {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) return e.name === 'fixtures' ? [] : testFiles(p);
-    return e.name.endsWith('.test.ts') ? [p] : [];
-  });
-}
 
 function main() {
   const which = spawnSync('sh', ['-c', 'command -v faketime'], { encoding: 'utf8' });
@@ -34,14 +25,14 @@ function main() {
     console.error(`warning: skipped — ${msg}`);
     return 0;
   }
-  const files = testFiles(path.join(ROOT, 'tests')).filter((f) => SENSITIVE.test(fs.readFileSync(f, 'utf8'))).sort();
+  const files = filesMatching(SENSITIVE);
   if (files.length === 0) {
     console.error('error: no date-sensitive suite found; the guard would test nothing');
     return 1;
   }
   console.log(`calendar guard: ${files.length} date-sensitive suites with the clock ${SHIFT}`);
   const mocha = path.join(ROOT, 'node_modules', '.bin', 'mocha');
-  const r = spawnSync('faketime', ['-f', SHIFT, mocha, ...files.map((f) => path.relative(ROOT, f))], { cwd: ROOT, stdio: 'inherit' });
+  const r = spawnSync('faketime', ['-f', SHIFT, mocha, ...files], { cwd: ROOT, stdio: 'inherit' });
   return r.status ?? 1;
 }
 
