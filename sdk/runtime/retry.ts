@@ -36,7 +36,6 @@ const FINAL = new Set([
   'ValidationException',
   'MissingTableError',
   'UserError',
-  'CorruptStateError',
 ]);
 
 /**

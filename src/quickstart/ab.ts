@@ -6,6 +6,7 @@
  * when the interval contains 0 the honest answer is "no significant change". Pure.
  */
 import { mulberry32 } from '../random/mulberry32';
+import { mean } from '../solve/calculators';
 import { percentile } from './measure';
 
 /** A relative change (in %, negative = lower with the new placement) and its confidence interval. */
@@ -20,7 +21,7 @@ export interface PairedChange {
 }
 
 export type Statistic = (xs: readonly number[]) => number;
-export const meanOf: Statistic = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+export const meanOf: Statistic = mean;
 export const p95Of: Statistic = (xs) => percentile(xs, 95);
 
 const round1 = (x: number) => Math.round(x * 10) / 10;

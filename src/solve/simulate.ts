@@ -623,29 +623,22 @@ const SMALL_JOIN = 12;
  */
 export function sortSlots(n: number, keys: Float64Array, order: Int32Array, tMin: number, tMax: number, count: Int32Array, spare: Int32Array): void {
   if (n <= SMALL_JOIN || !(tMax > tMin) || !Number.isFinite(tMax - tMin)) {
+    // few slots (or no spread to bucket by): the insertion pass below sorts them directly
+    for (let k = 0; k < n; k++) order[k] = k;
+  } else {
+    const scale = n / (tMax - tMin);
+    const last = n - 1;
+    count.fill(0, 0, n + 1);
     for (let k = 0; k < n; k++) {
-      const a = keys[k];
-      let j = k;
-      while (j > 0 && keys[order[j - 1]] > a) {
-        order[j] = order[j - 1];
-        j--;
-      }
-      order[j] = k;
+      let b = ((keys[k] - tMin) * scale) | 0;
+      if (b > last) b = last;
+      spare[k] = b;
+      count[b + 1]++;
     }
-    return;
+    for (let b = 0; b < n; b++) count[b + 1] += count[b];
+    for (let k = 0; k < n; k++) order[count[spare[k]]++] = k;
   }
-  const scale = n / (tMax - tMin);
-  const last = n - 1;
-  count.fill(0, 0, n + 1);
-  for (let k = 0; k < n; k++) {
-    let b = ((keys[k] - tMin) * scale) | 0;
-    if (b > last) b = last;
-    spare[k] = b;
-    count[b + 1]++;
-  }
-  for (let b = 0; b < n; b++) count[b + 1] += count[b];
-  for (let k = 0; k < n; k++) order[count[spare[k]]++] = k;
-  // within a bucket: insertion sort (stable); elements of earlier buckets are never larger
+  // insertion sort (stable): within a bucket; elements of earlier buckets are never larger
   for (let k = 1; k < n; k++) {
     const o = order[k];
     const a = keys[o];

@@ -12,6 +12,7 @@ import type { DeliverySink, LocalMessaging } from './messaging';
 import type { LocalPackageStore } from './packages';
 import { packageRoot } from '../../paths';
 import { faultyMessaging, faultyPackages, faultyTables, randomFaults, type FaultOptions } from './faults';
+import { mulberry32 } from '../../random/mulberry32';
 
 /** Testing knobs of the local cloud (from CARIBOU_LOCAL_* unless given). */
 export interface LocalKnobs {
@@ -127,7 +128,7 @@ export class LocalEngine implements DeliverySink {
   ) {
     this.clock = start;
     // its own stream, so turning faults on leaves the latencies and the order as they were
-    this.faultRand = seededRandomFrom(deps.rand);
+    this.faultRand = mulberry32(Math.floor(deps.rand() * 2 ** 32));
   }
 
   /** The virtual time, ms since epoch. */
@@ -228,7 +229,7 @@ export class LocalEngine implements DeliverySink {
     };
     const env: RuntimeEnv = {
       region: d.region,
-      tables: faultyTables(this.deps.tables, fo),
+      tables: knobs.faults > 0 || knobs.outage.length > 0 ? faultyTables(this.deps.tables, fo) : this.deps.tables,
       messaging: knobs.faults > 0 ? faultyMessaging(this.messaging.from_(d.region, now), fo) : this.messaging.from_(d.region, now),
       packages: knobs.faults > 0 ? faultyPackages(this.deps.packages, fo) : this.deps.packages,
       deliveryId: d.id,
@@ -432,19 +433,6 @@ function containExit(): () => void {
   }) as typeof process.exit;
   return () => {
     process.exit = real;
-  };
-}
-
-/** A PRNG seeded from another's next draw. */
-function seededRandomFrom(rand: () => number): () => number {
-  let a = Math.floor(rand() * 2 ** 32) >>> 0;
-  return () => {
-    // mulberry32
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

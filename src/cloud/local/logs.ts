@@ -34,18 +34,16 @@ export class LocalLogs implements Logs {
         fs.mkdirSync(dir, { recursive: true });
         this.made.add(dir);
       }
+      // a writer killed mid-line left the file without its last newline: end that line first,
+      // so the corrupt part stays on a line of its own and does not swallow the next record
+      const cutShort = !this.opened.has(file) && endsMidLine(file);
+      this.opened.add(file);
       fd = fs.openSync(file, 'a');
       this.fds.set(file, fd);
-    }
-    // a writer killed mid-line left the file without its last newline: end that line first,
-    // so the corrupt part stays on a line of its own and does not swallow the next record
-    let head = '';
-    if (!this.opened.has(file)) {
-      if (endsMidLine(file)) head = '\n';
-      this.opened.add(file);
+      if (cutShort) fs.writeSync(fd, '\n');
     }
     // one write per line, straight to the file (no buffer in this process to lose)
-    fs.writeSync(fd, head + JSON.stringify({ time, line }) + '\n');
+    fs.writeSync(fd, JSON.stringify({ time, line }) + '\n');
     if (time > this.latest) this.latest = time;
   }
 
@@ -86,12 +84,13 @@ export class LocalLogs implements Logs {
 
   /** Deletes a function's stream (used when a workflow is removed). */
   removeStream(region: string, fn: string): void {
-    const fd = this.fds.get(this.file(region, fn));
+    const file = this.file(region, fn);
+    const fd = this.fds.get(file);
     if (fd !== undefined) {
       fs.closeSync(fd);
-      this.fds.delete(this.file(region, fn));
+      this.fds.delete(file);
     }
-    fs.rmSync(this.file(region, fn), { force: true });
+    fs.rmSync(file, { force: true });
   }
 }
 
